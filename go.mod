@@ -1,0 +1,3 @@
+module github.com/latchauth/latch
+
+go 1.26.8

@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is a Stytch API error: the HTTP status and error_type pair that is
+// the contract with SDKs, the message shown to clients, and an optional
+// internal cause that is logged but never sent.
+type Error struct {
+	Status  int
+	Type    string
+	Message string
+	Err     error
+}
+
+// Error implements the error interface. The cause is included for logs.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Type, e.Message, e.Err)
+	}
+	return e.Type + ": " + e.Message
+}
+
+// Unwrap returns the internal cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Type, so that
+// errors.Is(err, auth.ErrUserNotFound) holds for wrapped copies.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	if !errors.As(target, &t) {
+		return false
+	}
+	return t.Type == e.Type
+}
+
+// Wrap returns a copy of e carrying cause as its internal error.
+func (e *Error) Wrap(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
+// WithMessage returns a copy of e with a more specific client message.
+func (e *Error) WithMessage(format string, args ...any) *Error {
+	c := *e
+	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// The catalog. Each entry pairs a Stytch error_type with its HTTP status, as
+// transcribed from Stytch's error reference
+// (stytch.com/docs/api-reference/{consumer,b2b}/api/errors/{400,401,403,404,429,500},
+// read 2026-11-22) and the error_type enum of the official SDKs. No error
+// type is defined anywhere else; add new ones here, sorted by name.
+var (
+	ErrBadRequest                    = &Error{Status: http.StatusBadRequest, Type: "bad_request", Message: "The request could not be parsed. Please check that the body is valid JSON and that every field has the documented type."}
+	ErrCannotDeleteLastPrimaryFactor = &Error{Status: http.StatusBadRequest, Type: "cannot_delete_last_primary_factor", Message: "Cannot delete the last primary factor of an active user."}
+	ErrDuplicateEmail                = &Error{Status: http.StatusBadRequest, Type: "duplicate_email", Message: "A user with this email already exists for this project."}
+	ErrDuplicateRedirectURL          = &Error{Status: http.StatusBadRequest, Type: "duplicate_redirect_url", Message: "This redirect URL is already configured for this project."}
+	ErrDuplicateUserExternalID       = &Error{Status: http.StatusBadRequest, Type: "duplicate_user_external_id", Message: "A user with this external_id already exists for this project."}
+	ErrEmailSettingsNotFound         = &Error{Status: http.StatusBadRequest, Type: "email_settings_not_found", Message: "Email delivery is not configured for this live project. Configure an SMTP server (LATCH_SMTP_HOST) to send emails from live projects."}
+	ErrEmailNotFound                 = &Error{Status: http.StatusNotFound, Type: "email_not_found", Message: "Email could not be found."}
+	ErrEmailTemplateNotFound         = &Error{Status: http.StatusNotFound, Type: "email_template_not_found", Message: "The email template could not be found."}
+	ErrInternal                      = &Error{Status: http.StatusInternalServerError, Type: "internal_server_error", Message: "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know what went wrong."}
+	ErrInvalidArgument               = &Error{Status: http.StatusBadRequest, Type: "invalid_argument", Message: "One of the arguments is invalid."}
+	ErrInvalidEmail                  = &Error{Status: http.StatusBadRequest, Type: "invalid_email", Message: "Email format is invalid."}
+	ErrInvalidEmailID                = &Error{Status: http.StatusBadRequest, Type: "invalid_email_id", Message: "email_id format is invalid."}
+	ErrInvalidExpiration             = &Error{Status: http.StatusBadRequest, Type: "invalid_expiration", Message: "Expiration minutes must be between 5 and 10080 (one week)."}
+	ErrInvalidLocale                 = &Error{Status: http.StatusBadRequest, Type: "invalid_locale", Message: "locale must be one of en, es, pt-br or fr."}
+	ErrInvalidMagicLinkURL           = &Error{Status: http.StatusBadRequest, Type: "invalid_magic_link_url", Message: "magic_link_url format is invalid. Please use a valid absolute URL with an http or https scheme."}
+	ErrInvalidRedirectURLType        = &Error{Status: http.StatusBadRequest, Type: "invalid_redirect_url_type", Message: "Redirect URL type must be one of login, signup, invite, reset_password or discovery."}
+	ErrInvalidSessionDuration        = &Error{Status: http.StatusBadRequest, Type: "invalid_session_duration", Message: "session_duration_minutes must be between 5 and 527040 (one year)."}
+	ErrInvalidSessionID              = &Error{Status: http.StatusBadRequest, Type: "invalid_session_id", Message: "session_id format is invalid."}
+	ErrInvalidToken                  = &Error{Status: http.StatusBadRequest, Type: "invalid_token", Message: "Token format is invalid."}
+	ErrInvalidUserID                 = &Error{Status: http.StatusBadRequest, Type: "invalid_user_id", Message: "user_id format is invalid."}
+	ErrMagicLinkNotFound             = &Error{Status: http.StatusNotFound, Type: "magic_link_not_found", Message: "The magic link could not be authenticated, try sending another magic link to the user."}
+	ErrMetadataTooLarge              = &Error{Status: http.StatusBadRequest, Type: "metadata_too_large", Message: "Metadata must be at most 4KB when serialized."}
+	ErrMethodNotAllowed              = &Error{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Message: "This HTTP method is not allowed on this route."}
+	ErrNoDefaultInviteRedirectURL    = &Error{Status: http.StatusBadRequest, Type: "no_default_invite_redirect_url_set", Message: "No invite_magic_link_url was provided and the project has no default invite redirect URL."}
+	ErrNoDefaultLoginRedirectURL     = &Error{Status: http.StatusBadRequest, Type: "no_default_login_redirect_url_set", Message: "No login_magic_link_url was provided and the project has no default login redirect URL."}
+	ErrNoDefaultSignupRedirectURL    = &Error{Status: http.StatusBadRequest, Type: "no_default_signup_redirect_url_set", Message: "No signup_magic_link_url was provided and the project has no default signup redirect URL."}
+	ErrNoMatchForMagicLinkURL        = &Error{Status: http.StatusBadRequest, Type: "no_match_for_provided_magic_link_url", Message: "The magic link URL provided does not match any redirect URL configured for this project. Add it with `latch redirect-urls add`."}
+	ErrNoSessionArguments            = &Error{Status: http.StatusBadRequest, Type: "no_session_arguments", Message: "One of session_token or session_jwt must be provided."}
+	ErrNoSessionRevokeArguments      = &Error{Status: http.StatusBadRequest, Type: "no_session_revoke_arguments", Message: "One of session_id, session_token or session_jwt must be provided."}
+	ErrProjectNotFound               = &Error{Status: http.StatusNotFound, Type: "project_not_found", Message: "Project could not be found."}
+	ErrReservedClaims                = &Error{Status: http.StatusBadRequest, Type: "reserved_claims_in_custom_claims", Message: "session_custom_claims may not contain reserved claims (iss, aud, sub, iat, nbf, exp, jti)."}
+	ErrRouteNotFound                 = &Error{Status: http.StatusNotFound, Type: "route_not_found", Message: "The requested route does not exist."}
+	ErrSessionNotFound               = &Error{Status: http.StatusNotFound, Type: "session_not_found", Message: "Session could not be found."}
+	ErrStytchClaimsInCustomClaims    = &Error{Status: http.StatusBadRequest, Type: "stytch_claims_in_custom_claims", Message: "session_custom_claims may not contain keys starting with https://stytch.com/."}
+	ErrTooManyRequests               = &Error{Status: http.StatusTooManyRequests, Type: "too_many_requests", Message: "Too many requests have been made."}
+	ErrTooManySessionArguments       = &Error{Status: http.StatusBadRequest, Type: "too_many_session_arguments", Message: "Only one of session_token or session_jwt may be provided."}
+	ErrTooManySessionRevokeArguments = &Error{Status: http.StatusBadRequest, Type: "too_many_session_revoke_arguments", Message: "Only one of session_id, session_token or session_jwt may be provided."}
+	ErrUnableToAuthMagicLink         = &Error{Status: http.StatusUnauthorized, Type: "unable_to_auth_magic_link", Message: "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user."}
+	ErrUnableToParseSessionJWT       = &Error{Status: http.StatusUnauthorized, Type: "unable_to_parse_session_jwt", Message: "The session JWT could not be parsed or its signature is invalid."}
+	ErrUnauthorizedCredentials       = &Error{Status: http.StatusUnauthorized, Type: "unauthorized_credentials", Message: "Unauthorized credentials."}
+	ErrUserNotFound                  = &Error{Status: http.StatusNotFound, Type: "user_not_found", Message: "User could not be found."}
+	ErrUserSearchInvalidCursor       = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_cursor", Message: "The cursor is invalid."}
+	ErrUserSearchInvalidLimit        = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_limit", Message: "limit must be between 1 and 1000."}
+	ErrUserSearchInvalidOperator     = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_operator", Message: "operator must be AND or OR."}
+	ErrUserSearchFilterNotRecognized = &Error{Status: http.StatusBadRequest, Type: "user_search_filter_name_not_recognized", Message: "The search filter name is not recognized."}
+	ErrUserSearchInvalidStatus       = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_status_filter", Message: "status filter must be active or pending."}
+	ErrUserSearchExpectedArray       = &Error{Status: http.StatusBadRequest, Type: "user_search_expected_array_of_string", Message: "The search filter value must be an array of strings."}
+	ErrUserSearchExpectedString      = &Error{Status: http.StatusBadRequest, Type: "user_search_expected_string", Message: "The search filter value must be a string."}
+)
+
+// Catalog lists every entry above; tests use it to check that types are unique.
+var Catalog = []*Error{
+	ErrBadRequest, ErrCannotDeleteLastPrimaryFactor, ErrDuplicateEmail, ErrDuplicateRedirectURL,
+	ErrDuplicateUserExternalID, ErrEmailSettingsNotFound, ErrEmailNotFound, ErrEmailTemplateNotFound,
+	ErrInternal, ErrInvalidArgument, ErrInvalidEmail, ErrInvalidEmailID, ErrInvalidExpiration,
+	ErrInvalidLocale, ErrInvalidMagicLinkURL, ErrInvalidRedirectURLType, ErrInvalidSessionDuration,
+	ErrInvalidSessionID, ErrInvalidToken, ErrInvalidUserID, ErrMagicLinkNotFound, ErrMetadataTooLarge,
+	ErrMethodNotAllowed, ErrNoDefaultInviteRedirectURL, ErrNoDefaultLoginRedirectURL,
+	ErrNoDefaultSignupRedirectURL, ErrNoMatchForMagicLinkURL, ErrNoSessionArguments,
+	ErrNoSessionRevokeArguments, ErrProjectNotFound, ErrReservedClaims,
+	ErrRouteNotFound, ErrSessionNotFound, ErrStytchClaimsInCustomClaims, ErrTooManyRequests,
+	ErrTooManySessionArguments, ErrTooManySessionRevokeArguments, ErrUnableToAuthMagicLink,
+	ErrUnableToParseSessionJWT, ErrUnauthorizedCredentials, ErrUserNotFound, ErrUserSearchInvalidCursor,
+	ErrUserSearchInvalidLimit, ErrUserSearchInvalidOperator, ErrUserSearchFilterNotRecognized,
+	ErrUserSearchInvalidStatus, ErrUserSearchExpectedArray, ErrUserSearchExpectedString,
+}

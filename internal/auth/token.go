@@ -1,0 +1,29 @@
+package auth
+
+import "time"
+
+// TokenKind is the purpose of a single-use token.
+type TokenKind string
+
+// Token kinds. Each is consumed only by its own endpoint.
+const (
+	TokenMagicLink TokenKind = "magic_link" // login or signup link
+	TokenInvite    TokenKind = "invite"     // invite link
+)
+
+// OneTimeToken is a single-use secret delivered to a user. Only its SHA-256
+// hash is stored; consuming it is one conditional UPDATE, so it succeeds at
+// most once even under concurrency.
+type OneTimeToken struct {
+	ID            string
+	ProjectID     string
+	Kind          TokenKind
+	TokenHash     []byte
+	UserID        string
+	EmailID       string
+	EmailAddress  string
+	CodeChallenge string // PKCE S256 challenge, empty when not used
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	ConsumedAt    *time.Time
+}

@@ -1,0 +1,56 @@
+package auth
+
+import "time"
+
+// UserStatus is a consumer user's lifecycle state.
+type UserStatus string
+
+// User statuses. A pending user becomes active on first authentication.
+const (
+	UserPending UserStatus = "pending"
+	UserActive  UserStatus = "active"
+)
+
+// Name is a user's name; every part may be empty.
+type Name struct {
+	First  string
+	Middle string
+	Last   string
+}
+
+// User is a consumer end user of a project.
+type User struct {
+	ID                string
+	ProjectID         string
+	Status            UserStatus
+	Name              Name
+	ExternalID        string
+	TrustedMetadata   map[string]any
+	UntrustedMetadata map[string]any
+	Emails            []Email // ordered by creation
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// DefaultUserRoles are the roles every consumer user holds.
+var DefaultUserRoles = []string{"stytch_user"}
+
+// Email is an email address attached to a user. Address is stored
+// lowercased; it is unique within a project.
+type Email struct {
+	ID        string
+	UserID    string
+	Address   string
+	Verified  bool
+	CreatedAt time.Time
+}
+
+// EmailByID returns the user's email with the given ID, if any.
+func (u *User) EmailByID(id string) (Email, bool) {
+	for _, e := range u.Emails {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return Email{}, false
+}

@@ -1,0 +1,23 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// Tokens persists single-use tokens, by hash only.
+type Tokens interface {
+	// CreateToken inserts t. Returns ErrConflict if its hash exists.
+	CreateToken(ctx context.Context, projectID string, t *auth.OneTimeToken) error
+	// ConsumeToken marks the unused, unexpired token of one of kinds whose
+	// hash is hash as consumed at now, in one conditional statement, and
+	// returns it. Of any number of concurrent calls at most one succeeds.
+	// Returns ErrNotFound if no such token exists in the project, and
+	// ErrConsumed if it exists but was used or expired.
+	ConsumeToken(ctx context.Context, projectID string, hash []byte, kinds []auth.TokenKind, now time.Time) (*auth.OneTimeToken, error)
+	// RevokeTokens consumes, at now, every unused token of kind sent to
+	// address, and returns how many there were.
+	RevokeTokens(ctx context.Context, projectID string, kind auth.TokenKind, address string, now time.Time) (int, error)
+}

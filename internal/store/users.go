@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// Users persists consumer users and their email addresses.
+type Users interface {
+	// CreateUser inserts u and each of u.Emails. Returns ErrConflict if an
+	// email address or external ID is already used in the project.
+	CreateUser(ctx context.Context, projectID string, u *auth.User) error
+	// GetUser returns the user with its emails. Returns ErrNotFound.
+	GetUser(ctx context.Context, projectID, userID string) (*auth.User, error)
+	// GetUserByEmail returns the user owning the (lowercased) address. Returns ErrNotFound.
+	GetUserByEmail(ctx context.Context, projectID, address string) (*auth.User, error)
+	// UpdateUser writes u's status, name, external ID, metadata and
+	// UpdatedAt (not its emails). Returns ErrNotFound, or ErrConflict for a
+	// used external ID.
+	UpdateUser(ctx context.Context, projectID string, u *auth.User) error
+	// DeleteUser removes the user with its emails, sessions and tokens. Returns ErrNotFound.
+	DeleteUser(ctx context.Context, projectID, userID string) error
+	// SearchUsers returns one page of users matching f, ordered by
+	// (CreatedAt, ID), and the number of users matching f in all pages.
+	SearchUsers(ctx context.Context, projectID string, f UserFilter) (users []auth.User, total int, err error)
+
+	// AddEmail attaches e to its user. Returns ErrConflict if the address is used.
+	AddEmail(ctx context.Context, projectID string, e auth.Email) error
+	// GetEmail returns one email. Returns ErrNotFound.
+	GetEmail(ctx context.Context, projectID, emailID string) (*auth.Email, error)
+	// VerifyEmail marks the email verified. Returns ErrNotFound.
+	VerifyEmail(ctx context.Context, projectID, emailID string) error
+	// DeleteEmail detaches an email. Returns ErrNotFound.
+	DeleteEmail(ctx context.Context, projectID, emailID string) error
+}
+
+// UserFilter selects users for SearchUsers. Each non-zero field is one
+// condition; conditions are joined with AND, or with OR when Or is set. A
+// filter with no condition matches every user.
+type UserFilter struct {
+	Or bool
+	// UserIDs matches users whose ID is in the list.
+	UserIDs []string
+	// EmailAddresses matches users owning any of the (lowercased) addresses.
+	EmailAddresses []string
+	// EmailFuzzy matches users owning an address containing the (lowercased) substring.
+	EmailFuzzy string
+	// Statuses matches users in any of the statuses.
+	Statuses []auth.UserStatus
+
+	// After, when set, starts the page after this position.
+	After *UserCursor
+	// Limit is the page size; it must be positive.
+	Limit int
+}
+
+// UserCursor is a position in the (CreatedAt, ID) order of users.
+type UserCursor struct {
+	CreatedAt time.Time
+	ID        string
+}

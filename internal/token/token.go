@@ -1,0 +1,50 @@
+// Package token makes and hashes the opaque secrets Latch hands out: magic
+// link tokens, session tokens and project secrets. Only hashes are stored.
+package token
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+)
+
+// New returns a magic-link style token: 32 random bytes, base64url with
+// padding (44 characters), the shape Stytch's magic link tokens have.
+func New() string {
+	return base64.URLEncoding.EncodeToString(random(32))
+}
+
+// NewSession returns a session token: 33 random bytes, base64url without
+// padding (44 characters), the shape of Stytch's session tokens.
+func NewSession() string {
+	return base64.RawURLEncoding.EncodeToString(random(33))
+}
+
+// NewSecret returns a project secret with the given prefix, for example
+// "secret-test-" followed by 36 random bytes in base64url.
+func NewSecret(prefix string) string {
+	return prefix + base64.RawURLEncoding.EncodeToString(random(36))
+}
+
+// Hash returns the SHA-256 of a token, the only form Latch stores. Tokens
+// carry 256 bits of entropy, so a fast hash is enough: there is nothing to
+// brute-force, and lookups by hash need no constant-time compare.
+func Hash(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+// Equal reports whether tok hashes to hash, in constant time.
+func Equal(hash []byte, tok string) bool {
+	return subtle.ConstantTimeCompare(hash, Hash(tok)) == 1
+}
+
+func random(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand.Read does not fail on supported platforms.
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,244 @@
+// Package config loads Latch's configuration once, at startup, from
+// LATCH_* environment variables and the equivalent command-line flags.
+// A Config is a plain value passed down to constructors: there is no
+// package-level configuration.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything Latch can be configured with.
+type Config struct {
+	// Addr is the address the API listens on.
+	Addr string
+	// PublicURL is the base URL clients reach Latch at, used in links Latch
+	// renders itself (the dev inbox). Defaults to http://<Addr>.
+	PublicURL string
+	// DataDir holds the SQLite database when DatabaseURL is empty.
+	DataDir string
+	// DatabaseURL selects PostgreSQL when it is a postgres:// URL; empty
+	// means SQLite at DataDir/latch.db, and sqlite:PATH names a file.
+	DatabaseURL string
+	// SMTP configures outgoing email; Host empty disables SMTP.
+	SMTP SMTP
+	// DevInbox keeps test projects' email at /dev/inbox when SMTP is not
+	// configured.
+	DevInbox bool
+	// ErrorDocsURL is the base of the error_url field of error responses.
+	ErrorDocsURL string
+	// JWTPublishLead is how long a rotated signing key is published in the
+	// JWKS before it signs.
+	JWTPublishLead time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// CreateTestProject creates and prints a test project on first start
+	// with an empty database.
+	CreateTestProject bool
+}
+
+// SMTP is the outgoing mail server.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	// TLS is "starttls" (default), "tls" (implicit, usually port 465) or
+	// "none" (plain, for local relays and test servers only).
+	TLS  string
+	From string
+}
+
+// Default returns the configuration Latch runs with when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		DataDir:           defaultDataDir(),
+		DevInbox:          true,
+		ErrorDocsURL:      "https://stytch.com/docs/api/errors",
+		JWTPublishLead:    time.Hour,
+		LogLevel:          "info",
+		CreateTestProject: true,
+		SMTP:              SMTP{Port: 587, TLS: "starttls", From: "Latch <no-reply@latch.localhost>"},
+	}
+}
+
+func defaultDataDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "latch")
+	}
+	return "latch-data"
+}
+
+// option ties one setting to its environment variable and its flag, so the
+// two can never drift apart: every flag mirrors a variable.
+type option struct {
+	env, flag, usage string
+	secret           bool // also read from $<env>_FILE
+	set              func(string) error
+	get              func() string
+}
+
+func options(c *Config) []option {
+	str := func(p *string) (func(string) error, func() string) {
+		return func(v string) error { *p = v; return nil }, func() string { return *p }
+	}
+	opt := func(env, fl, usage string, p *string) option {
+		set, get := str(p)
+		return option{env: env, flag: fl, usage: usage, set: set, get: get}
+	}
+	boolean := func(env, fl, usage string, p *bool) option {
+		return option{env: env, flag: fl, usage: usage,
+			set: func(v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return fmt.Errorf("%s: %w", env, err)
+				}
+				*p = b
+				return nil
+			},
+			get: func() string { return strconv.FormatBool(*p) }}
+	}
+	pw := opt("LATCH_SMTP_PASSWORD", "smtp-password", "SMTP password", &c.SMTP.Password)
+	pw.secret = true
+	return []option{
+		opt("LATCH_ADDR", "addr", "address to listen on", &c.Addr),
+		opt("LATCH_PUBLIC_URL", "public-url", "base URL clients reach Latch at (default http://<addr>)", &c.PublicURL),
+		opt("LATCH_DATA_DIR", "data-dir", "directory for the SQLite database", &c.DataDir),
+		opt("LATCH_DATABASE_URL", "database-url", "postgres:// URL for PostgreSQL, or sqlite:PATH; empty uses SQLite in the data directory", &c.DatabaseURL),
+		opt("LATCH_SMTP_HOST", "smtp-host", "SMTP server host; empty disables SMTP", &c.SMTP.Host),
+		{env: "LATCH_SMTP_PORT", flag: "smtp-port", usage: "SMTP server port",
+			set: func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return fmt.Errorf("LATCH_SMTP_PORT: %w", err)
+				}
+				c.SMTP.Port = n
+				return nil
+			},
+			get: func() string { return strconv.Itoa(c.SMTP.Port) }},
+		opt("LATCH_SMTP_USERNAME", "smtp-username", "SMTP username", &c.SMTP.Username),
+		pw,
+		opt("LATCH_SMTP_TLS", "smtp-tls", "SMTP transport security: starttls, tls or none", &c.SMTP.TLS),
+		opt("LATCH_SMTP_FROM", "smtp-from", "From address of outgoing email", &c.SMTP.From),
+		boolean("LATCH_DEV_INBOX", "dev-inbox", "keep test projects' email at /dev/inbox when SMTP is not configured", &c.DevInbox),
+		opt("LATCH_ERROR_DOCS_URL", "error-docs-url", "base of error_url in error responses", &c.ErrorDocsURL),
+		{env: "LATCH_JWT_PUBLISH_LEAD", flag: "jwt-publish-lead", usage: "how long a rotated JWT signing key is published before it signs",
+			set: func(v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("LATCH_JWT_PUBLISH_LEAD: %w", err)
+				}
+				c.JWTPublishLead = d
+				return nil
+			},
+			get: func() string { return c.JWTPublishLead.String() }},
+		opt("LATCH_LOG_LEVEL", "log-level", "debug, info, warn or error", &c.LogLevel),
+		boolean("LATCH_CREATE_TEST_PROJECT", "create-test-project", "create and print a test project on first start", &c.CreateTestProject),
+	}
+}
+
+// Load returns the configuration from getenv, overridden by flags in args
+// (arguments after the command name). $VAR_FILE is read for secrets.
+func Load(getenv func(string) string, name string, args []string) (Config, error) {
+	c := Default()
+	opts := options(&c)
+	for _, o := range opts {
+		v := getenv(o.env)
+		if o.secret && v == "" {
+			if path := getenv(o.env + "_FILE"); path != "" {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return c, fmt.Errorf("config: %s_FILE: %w", o.env, err)
+				}
+				v = strings.TrimSpace(string(b))
+			}
+		}
+		if v != "" {
+			if err := o.set(v); err != nil {
+				return c, fmt.Errorf("config: %w", err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, o := range opts {
+		fs.Func(o.flag, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, redact(o)), o.set)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	return c, c.Validate()
+}
+
+func redact(o option) string {
+	if o.secret {
+		return ""
+	}
+	return o.get()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("addr is empty"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir and database-url are both empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, errors.New("database-url must start with postgres://, postgresql:// or sqlite:"))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		errs = append(errs, fmt.Errorf("public-url %q is not an http(s) URL", c.PublicURL))
+	}
+	switch c.SMTP.TLS {
+	case "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("smtp-tls %q must be starttls, tls or none", c.SMTP.TLS))
+	}
+	if c.SMTP.Host != "" && (c.SMTP.Port <= 0 || c.SMTP.Port > 65535) {
+		errs = append(errs, fmt.Errorf("smtp-port %d is out of range", c.SMTP.Port))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	if c.JWTPublishLead < 0 {
+		errs = append(errs, errors.New("jwt-publish-lead is negative"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// Database returns the driver ("sqlite" or "postgres") and DSN the
+// configuration selects.
+func (c Config) Database() (driver, dsn string) {
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return "postgres", c.DatabaseURL
+	case strings.HasPrefix(c.DatabaseURL, "sqlite:"):
+		return "sqlite", strings.TrimPrefix(c.DatabaseURL, "sqlite:")
+	default:
+		return "sqlite", filepath.Join(c.DataDir, "latch.db")
+	}
+}

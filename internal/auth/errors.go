@@ -86,6 +86,9 @@ var (
 	ErrNoMatchForMagicLinkURL        = &Error{Status: http.StatusBadRequest, Type: "no_match_for_provided_magic_link_url", Message: "The magic link URL provided does not match any redirect URL configured for this project. Add it with `latch redirect-urls add`."}
 	ErrNoSessionArguments            = &Error{Status: http.StatusBadRequest, Type: "no_session_arguments", Message: "One of session_token or session_jwt must be provided."}
 	ErrNoSessionRevokeArguments      = &Error{Status: http.StatusBadRequest, Type: "no_session_revoke_arguments", Message: "One of session_id, session_token or session_jwt must be provided."}
+	ErrPKCEDidNotExpectVerifier      = &Error{Status: http.StatusBadRequest, Type: "pkce_did_not_expect_code_verifier", Message: "A code_verifier was passed, but the magic link was not sent with a code_challenge."}
+	ErrPKCEExpectedVerifier          = &Error{Status: http.StatusBadRequest, Type: "pkce_expected_code_verifier", Message: "The magic link was sent with a code_challenge, so a code_verifier is required."}
+	ErrPKCEMismatch                  = &Error{Status: http.StatusBadRequest, Type: "pkce_mismatch", Message: "The code_verifier does not match the code_challenge the magic link was sent with."}
 	ErrProjectNotFound               = &Error{Status: http.StatusNotFound, Type: "project_not_found", Message: "Project could not be found."}
 	ErrReservedClaims                = &Error{Status: http.StatusBadRequest, Type: "reserved_claims_in_custom_claims", Message: "session_custom_claims may not contain reserved claims (iss, aud, sub, iat, nbf, exp, jti)."}
 	ErrRouteNotFound                 = &Error{Status: http.StatusNotFound, Type: "route_not_found", Message: "The requested route does not exist."}
@@ -116,7 +119,8 @@ var Catalog = []*Error{
 	ErrInvalidSessionID, ErrInvalidToken, ErrInvalidUserID, ErrMagicLinkNotFound, ErrMetadataTooLarge,
 	ErrMethodNotAllowed, ErrNoDefaultInviteRedirectURL, ErrNoDefaultLoginRedirectURL,
 	ErrNoDefaultSignupRedirectURL, ErrNoMatchForMagicLinkURL, ErrNoSessionArguments,
-	ErrNoSessionRevokeArguments, ErrProjectNotFound, ErrReservedClaims,
+	ErrNoSessionRevokeArguments, ErrPKCEDidNotExpectVerifier, ErrPKCEExpectedVerifier,
+	ErrPKCEMismatch, ErrProjectNotFound, ErrReservedClaims,
 	ErrRouteNotFound, ErrSessionNotFound, ErrStytchClaimsInCustomClaims, ErrTooManyRequests,
 	ErrTooManySessionArguments, ErrTooManySessionRevokeArguments, ErrUnableToAuthMagicLink,
 	ErrUnableToParseSessionJWT, ErrUnauthorizedCredentials, ErrUserNotFound, ErrUserSearchInvalidCursor,

@@ -19,6 +19,7 @@ const (
 	KindRequest     Kind = "request-id"
 	KindPublicToken Kind = "public-token"
 	KindMessage     Kind = "message"
+	KindMagicLink   Kind = "magic-link"
 )
 
 // NewID returns a Stytch-shaped identifier such as "user-test-<uuid>".

@@ -1,0 +1,418 @@
+// Package user manages consumer users: creation, lookup, update, search and
+// their email addresses. Login flows (magic links, and later OTP and OAuth)
+// find or create users through it.
+package user
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/store"
+)
+
+// Service manages users.
+type Service struct {
+	store store.Store
+	now   func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, now func() time.Time) *Service {
+	return &Service{store: st, now: now}
+}
+
+// maxMetadataBytes bounds each metadata object, serialized, as Stytch does.
+const maxMetadataBytes = 4096
+
+// NormalizeEmail validates an email address and returns it lowercased.
+// It accepts only a bare address (no display name) with a dotted domain.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 {
+		return "", auth.ErrInvalidEmail
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "", auth.ErrInvalidEmail
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", auth.ErrInvalidEmail
+	}
+	return strings.ToLower(s), nil
+}
+
+// CreateInput is what a new user starts with.
+type CreateInput struct {
+	Email             string
+	Name              auth.Name
+	ExternalID        string
+	TrustedMetadata   map[string]any
+	UntrustedMetadata map[string]any
+	Pending           bool
+}
+
+// Create makes a user, active unless in.Pending.
+func (s *Service) Create(ctx context.Context, p *auth.Project, in CreateInput) (*auth.User, error) {
+	var u *auth.User
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		var err error
+		u, err = s.CreateTx(ctx, tx, p, in)
+		return err
+	})
+	return u, err
+}
+
+// CreateTx is Create within the caller's transaction.
+func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project, in CreateInput) (*auth.User, error) {
+	now := s.now().UTC()
+	u := &auth.User{
+		ID:                auth.NewID(auth.KindUser, p.Env),
+		ProjectID:         p.ID,
+		Status:            auth.UserActive,
+		Name:              in.Name,
+		ExternalID:        in.ExternalID,
+		TrustedMetadata:   orEmpty(in.TrustedMetadata),
+		UntrustedMetadata: orEmpty(in.UntrustedMetadata),
+		CreatedAt:         now,
+		UpdatedAt:         now,
+	}
+	if in.Pending {
+		u.Status = auth.UserPending
+	}
+	if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+		return nil, err
+	}
+	if in.Email != "" {
+		addr, err := NormalizeEmail(in.Email)
+		if err != nil {
+			return nil, err
+		}
+		u.Emails = []auth.Email{{ID: auth.NewID(auth.KindEmail, p.Env), UserID: u.ID, Address: addr, CreatedAt: now}}
+	}
+	// Check the address first so a conflict can be attributed: after it, a
+	// unique violation can only be the external ID (or a concurrent signup
+	// with the same address, which is reported as a duplicate email).
+	if len(u.Emails) > 0 {
+		if _, err := tx.GetUserByEmail(ctx, p.ID, u.Emails[0].Address); err == nil {
+			return nil, auth.ErrDuplicateEmail
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("user: create: %w", err)
+		}
+	}
+	err := tx.CreateUser(ctx, p.ID, u)
+	if errors.Is(err, store.ErrConflict) {
+		if in.ExternalID != "" {
+			return nil, auth.ErrDuplicateUserExternalID
+		}
+		return nil, auth.ErrDuplicateEmail
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: create: %w", err)
+	}
+	return u, nil
+}
+
+// Get returns a user.
+func (s *Service) Get(ctx context.Context, projectID, userID string) (*auth.User, error) {
+	return s.get(ctx, s.store, projectID, userID)
+}
+
+func (s *Service) get(ctx context.Context, st store.Store, projectID, userID string) (*auth.User, error) {
+	if !auth.HasKind(userID, auth.KindUser) {
+		return nil, auth.ErrInvalidUserID
+	}
+	u, err := st.GetUser(ctx, projectID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: get: %w", err)
+	}
+	return u, nil
+}
+
+// GetByEmail returns the user owning an address.
+func (s *Service) GetByEmail(ctx context.Context, st store.Store, projectID, address string) (*auth.User, error) {
+	u, err := st.GetUserByEmail(ctx, projectID, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: get by email: %w", err)
+	}
+	return u, nil
+}
+
+// UpdateInput changes a user. Nil fields are left as they are. Metadata
+// objects are merged key by key; a key set to null is removed.
+type UpdateInput struct {
+	Name              *auth.Name
+	ExternalID        *string
+	TrustedMetadata   map[string]any
+	UntrustedMetadata map[string]any
+}
+
+// Update applies in to a user and returns it.
+func (s *Service) Update(ctx context.Context, projectID, userID string, in UpdateInput) (*auth.User, error) {
+	var u *auth.User
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		var err error
+		if u, err = s.get(ctx, tx, projectID, userID); err != nil {
+			return err
+		}
+		if in.Name != nil {
+			u.Name = *in.Name
+		}
+		if in.ExternalID != nil {
+			u.ExternalID = *in.ExternalID
+		}
+		u.TrustedMetadata = merge(u.TrustedMetadata, in.TrustedMetadata)
+		u.UntrustedMetadata = merge(u.UntrustedMetadata, in.UntrustedMetadata)
+		if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+			return err
+		}
+		u.UpdatedAt = s.now().UTC()
+		err = tx.UpdateUser(ctx, projectID, u)
+		if errors.Is(err, store.ErrConflict) {
+			return auth.ErrDuplicateUserExternalID
+		}
+		if err != nil {
+			return fmt.Errorf("user: update: %w", err)
+		}
+		return nil
+	})
+	return u, err
+}
+
+// Activate marks a pending user active, as their first authentication does.
+func (s *Service) Activate(ctx context.Context, tx store.Store, u *auth.User) error {
+	if u.Status == auth.UserActive {
+		return nil
+	}
+	u.Status = auth.UserActive
+	u.UpdatedAt = s.now().UTC()
+	if err := tx.UpdateUser(ctx, u.ProjectID, u); err != nil {
+		return fmt.Errorf("user: activate: %w", err)
+	}
+	return nil
+}
+
+// Delete removes a user with everything attached to it.
+func (s *Service) Delete(ctx context.Context, projectID, userID string) error {
+	if !auth.HasKind(userID, auth.KindUser) {
+		return auth.ErrInvalidUserID
+	}
+	err := s.store.DeleteUser(ctx, projectID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return auth.ErrUserNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("user: delete: %w", err)
+	}
+	return nil
+}
+
+// DeleteEmail detaches an email from its user and returns the user.
+func (s *Service) DeleteEmail(ctx context.Context, projectID, emailID string) (*auth.User, error) {
+	if !auth.HasKind(emailID, auth.KindEmail) {
+		return nil, auth.ErrInvalidEmailID
+	}
+	var u *auth.User
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		e, err := tx.GetEmail(ctx, projectID, emailID)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrEmailNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("user: delete email: %w", err)
+		}
+		if err := tx.DeleteEmail(ctx, projectID, emailID); err != nil {
+			return fmt.Errorf("user: delete email: %w", err)
+		}
+		u, err = s.get(ctx, tx, projectID, e.UserID)
+		return err
+	})
+	return u, err
+}
+
+// Operand is one search condition, as Stytch's users.search takes it.
+type Operand struct {
+	FilterName  string
+	FilterValue any
+}
+
+// SearchInput is a users.search request.
+type SearchInput struct {
+	Cursor   string
+	Limit    int
+	Operator string // "AND" (default) or "OR"
+	Operands []Operand
+}
+
+// SearchResult is one page of users.
+type SearchResult struct {
+	Users      []auth.User
+	Total      int
+	NextCursor string
+}
+
+// Search returns a page of users matching in.
+func (s *Service) Search(ctx context.Context, projectID string, in SearchInput) (*SearchResult, error) {
+	f := store.UserFilter{Limit: in.Limit}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if f.Limit < 1 || f.Limit > 1000 {
+		return nil, auth.ErrUserSearchInvalidLimit
+	}
+	switch strings.ToUpper(in.Operator) {
+	case "", "AND":
+	case "OR":
+		f.Or = true
+	default:
+		return nil, auth.ErrUserSearchInvalidOperator
+	}
+	for _, op := range in.Operands {
+		if err := addOperand(&f, op); err != nil {
+			return nil, err
+		}
+	}
+	if in.Cursor != "" {
+		c, err := decodeCursor(in.Cursor)
+		if err != nil {
+			return nil, auth.ErrUserSearchInvalidCursor
+		}
+		f.After = c
+	}
+	// Ask for one more than the page to learn whether a next page exists.
+	f.Limit++
+	users, total, err := s.store.SearchUsers(ctx, projectID, f)
+	if err != nil {
+		return nil, fmt.Errorf("user: search: %w", err)
+	}
+	res := &SearchResult{Users: users, Total: total}
+	if len(users) == f.Limit {
+		res.Users = users[:f.Limit-1]
+		last := res.Users[len(res.Users)-1]
+		res.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return res, nil
+}
+
+func addOperand(f *store.UserFilter, op Operand) error {
+	strs := func() ([]string, error) {
+		vs, ok := op.FilterValue.([]any)
+		if !ok || len(vs) == 0 {
+			return nil, auth.ErrUserSearchExpectedArray
+		}
+		out := make([]string, 0, len(vs))
+		for _, v := range vs {
+			s, ok := v.(string)
+			if !ok {
+				return nil, auth.ErrUserSearchExpectedArray
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	switch op.FilterName {
+	case "user_id":
+		ids, err := strs()
+		if err != nil {
+			return err
+		}
+		f.UserIDs = append(f.UserIDs, ids...)
+	case "email_address":
+		addrs, err := strs()
+		if err != nil {
+			return err
+		}
+		for _, a := range addrs {
+			f.EmailAddresses = append(f.EmailAddresses, strings.ToLower(strings.TrimSpace(a)))
+		}
+	case "email_address_fuzzy":
+		s, ok := op.FilterValue.(string)
+		if !ok || s == "" {
+			return auth.ErrUserSearchExpectedString
+		}
+		f.EmailFuzzy = strings.ToLower(s)
+	case "status":
+		s, ok := op.FilterValue.(string)
+		if !ok {
+			return auth.ErrUserSearchExpectedString
+		}
+		st := auth.UserStatus(s)
+		if st != auth.UserActive && st != auth.UserPending {
+			return auth.ErrUserSearchInvalidStatus
+		}
+		f.Statuses = append(f.Statuses, st)
+	default:
+		return auth.ErrUserSearchFilterNotRecognized.WithMessage("The search filter %q is not recognized; Latch supports user_id, email_address, email_address_fuzzy and status.", op.FilterName)
+	}
+	return nil
+}
+
+func encodeCursor(t time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixMicro(), 10) + ":" + id))
+}
+
+func decodeCursor(s string) (*store.UserCursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	us, id, ok := strings.Cut(string(b), ":")
+	if !ok || !auth.HasKind(id, auth.KindUser) {
+		return nil, errors.New("malformed cursor")
+	}
+	n, err := strconv.ParseInt(us, 10, 64)
+	if err != nil {
+		return nil, err
+	}
+	return &store.UserCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, nil
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// merge applies a Stytch metadata update: keys in patch replace those in
+// base, and keys set to null are removed.
+func merge(base, patch map[string]any) map[string]any {
+	out := maps.Clone(orEmpty(base))
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func checkMetadata(ms ...map[string]any) error {
+	for _, m := range ms {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return auth.ErrInvalidArgument.WithMessage("metadata must be a JSON object.")
+		}
+		if len(b) > maxMetadataBytes {
+			return auth.ErrMetadataTooLarge
+		}
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package mailpittest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// mailpitModule is the module path tools/mailpit/go.mod requires.
+const mailpitModule = "github.com/axllent/mailpit"
+
+// buildTimeout bounds the first build, which compiles Mailpit and its
+// pure-Go SQLite from source: about a minute on a two-core machine.
+const buildTimeout = 8 * time.Minute
+
+// binary returns the path of a Mailpit binary built from tools/mailpit,
+// building it first if the cache does not hold it yet.
+//
+// The cache directory is named after the pinned version, read from
+// tools/mailpit/go.mod, so bumping the pin builds afresh instead of reusing
+// a stale binary. Parallel test packages (go test ./... runs one process
+// per package) may all start here at once: a file lock makes all but one
+// wait instead of compiling Mailpit N times over, and the binary is built
+// under a temporary name and renamed into place so that nobody ever runs a
+// half-written file, even if a build is killed midway.
+func binary(ctx context.Context) (string, error) {
+	toolsDir, err := toolsModuleDir(ctx)
+	if err != nil {
+		return "", err
+	}
+	version, err := pinnedVersion(filepath.Join(toolsDir, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	cacheRoot, err := cacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cacheRoot, "latch", "mailpit-"+version+"-"+runtime.GOOS+"-"+runtime.GOARCH)
+	bin := filepath.Join(dir, "mailpit")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if isFile(bin) {
+		return bin, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("mailpittest: create cache dir: %w", err)
+	}
+
+	unlock, err := lockFile(filepath.Join(dir, "build.lock"))
+	if err != nil {
+		return "", fmt.Errorf("mailpittest: lock cache dir: %w", err)
+	}
+	defer unlock()
+	// Another process may have finished the build while we waited.
+	if isFile(bin) {
+		return bin, nil
+	}
+
+	tmp, err := os.MkdirTemp(dir, "build-")
+	if err != nil {
+		return "", fmt.Errorf("mailpittest: create build dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, filepath.Base(bin))
+
+	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, mailpitModule)
+	cmd.Dir = toolsDir
+	// GOWORK=off: a developer's go.work must not pull the tools module
+	// into a workspace with the main module (or vice versa).
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("mailpittest: go build %s in %s: %w\n%s", mailpitModule, toolsDir, err, output)
+	}
+	if err := os.Rename(out, bin); err != nil {
+		return "", fmt.Errorf("mailpittest: install binary: %w", err)
+	}
+	return bin, nil
+}
+
+// toolsModuleDir returns tools/mailpit inside the main module. It asks the
+// go command for the main module's go.mod rather than walking up from the
+// working directory, so it works from any test package's directory.
+func toolsModuleDir(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD")
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("mailpittest: go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("mailpittest: not inside the latch module (go env GOMOD is empty)")
+	}
+	dir := filepath.Join(filepath.Dir(gomod), "tools", "mailpit")
+	if !isFile(filepath.Join(dir, "go.mod")) {
+		return "", fmt.Errorf("mailpittest: %s/go.mod not found", dir)
+	}
+	return dir, nil
+}
+
+// pinnedVersion returns the version of Mailpit that the tools module's
+// go.mod requires, so the cache key follows the pin.
+func pinnedVersion(gomod string) (string, error) {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return "", fmt.Errorf("mailpittest: %w", err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		// Matches both "require M V" and a line inside a require block.
+		if len(fields) >= 2 && fields[0] == "require" {
+			fields = fields[1:]
+		}
+		if len(fields) >= 2 && fields[0] == mailpitModule {
+			return fields[1], nil
+		}
+	}
+	return "", fmt.Errorf("mailpittest: %s does not require %s", gomod, mailpitModule)
+}
+
+// cacheDir prefers XDG_CACHE_HOME, as os.UserCacheDir does on Linux, and
+// falls back to the temporary directory on machines with no home (some CI
+// containers), where the binary then lives as long as the temp dir does.
+func cacheDir() (string, error) {
+	if dir, err := os.UserCacheDir(); err == nil {
+		return dir, nil
+	}
+	return os.TempDir(), nil
+}
+
+// isFile reports whether path names an existing regular file.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// maxBodyBytes bounds request bodies; larger ones are refused unread.
+const maxBodyBytes = 1 << 20
+
+// envelope is embedded in every response: the two fields every Stytch
+// response carries and the Python SDK requires.
+type envelope struct {
+	StatusCode int    `json:"status_code"`
+	RequestID  string `json:"request_id"`
+}
+
+func (e *envelope) setEnvelope(status int, requestID string) {
+	e.StatusCode, e.RequestID = status, requestID
+}
+
+type enveloped interface {
+	setEnvelope(status int, requestID string)
+}
+
+// decode reads a JSON request body into a T. Malformed JSON, a wrong type,
+// trailing data and oversized bodies are all 400 bad_request.
+func decode[T any](w http.ResponseWriter, r *http.Request) (*T, error) {
+	var v T
+	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	err := dec.Decode(&v)
+	if errors.Is(err, io.EOF) {
+		// An empty body is an empty object: some SDK calls send none.
+		return &v, nil
+	}
+	if err == nil && dec.More() {
+		err = errors.New("trailing data after the JSON object")
+	}
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	return &v, nil
+}
+
+func decodeError(err error) error {
+	var (
+		tooBig  *http.MaxBytesError
+		typeErr *json.UnmarshalTypeError
+		syntax  *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return auth.ErrBadRequest.WithMessage("The request body exceeds the %d byte limit.", maxBodyBytes).Wrap(err)
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return auth.ErrBadRequest.WithMessage("%s must be %s, not %s.", field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value).Wrap(err)
+	case errors.As(err, &syntax):
+		return auth.ErrBadRequest.WithMessage("The request body is not valid JSON (at byte %d).", syntax.Offset).Wrap(err)
+	default:
+		return auth.ErrBadRequest.Wrap(err)
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "a number"
+	case goKind == "string":
+		return "a string"
+	case goKind == "bool":
+		return "a boolean"
+	case goKind == "slice":
+		return "an array"
+	default:
+		return "an object"
+	}
+}
+
+// encode writes v with its envelope filled in.
+func encode(w http.ResponseWriter, r *http.Request, status int, v enveloped) error {
+	v.setEnvelope(status, requestID(r))
+	return writeJSON(w, status, v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("api: encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(b)
+	return err
+}
+
+// timestamp formats a time as Stytch does: RFC 3339 in UTC, with
+// sub-second digits when there are any.
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
+
+// orEmpty makes nil maps encode as {} rather than null.
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// intValue reads an optional JSON number as an int; nil is 0.
+func intValue(n *json.Number, field string) (int, error) {
+	if n == nil {
+		return 0, nil
+	}
+	i, err := n.Int64()
+	if err != nil || i < 0 || i > 1<<31 {
+		return 0, auth.ErrBadRequest.WithMessage("%s must be a non-negative whole number.", field)
+	}
+	return int(i), nil
+}

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/jwt"
+	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/project"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/user"
+)
+
+// DevInbox lists the messages the built-in dev inbox kept.
+type DevInbox interface {
+	List(ctx context.Context, f store.DevMessageFilter) ([]auth.DevMessage, error)
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Logger     *slog.Logger
+	Projects   *project.Service
+	Users      *user.Service
+	Sessions   *session.Service
+	MagicLinks *magiclink.Service
+	Keys       *jwt.Manager
+	// DevInbox is nil when the dev inbox is disabled.
+	DevInbox DevInbox
+	// ErrorDocsURL is the base of error_url, e.g. https://stytch.com/docs/api/errors.
+	ErrorDocsURL string
+	Now          func() time.Time
+}
+
+type handler struct {
+	Deps
+}
+
+// NewHandler returns the HTTP handler serving the whole API.
+func NewHandler(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{Deps: d}
+	mux := http.NewServeMux()
+	h.routes(mux)
+	return h.withRequestID(h.recoverer(h.accessLog(mux)))
+}

@@ -1,0 +1,37 @@
+package api
+
+import "net/http"
+
+// routes registers every endpoint Latch serves. Paths are Stytch's,
+// verbatim; h.api requires project credentials, h.open does not.
+func (h *handler) routes(mux *http.ServeMux) {
+	// Users
+	mux.Handle("POST /v1/users", h.api(h.usersCreate))
+	mux.Handle("GET /v1/users/{user_id}", h.api(h.usersGet))
+	mux.Handle("PUT /v1/users/{user_id}", h.api(h.usersUpdate))
+	mux.Handle("DELETE /v1/users/{user_id}", h.api(h.usersDelete))
+	mux.Handle("POST /v1/users/search", h.api(h.usersSearch))
+	mux.Handle("DELETE /v1/users/emails/{email_id}", h.api(h.usersDeleteEmail))
+
+	// Email magic links
+	mux.Handle("POST /v1/magic_links/email/login_or_create", h.api(h.magicLinksEmailLoginOrCreate))
+	mux.Handle("POST /v1/magic_links/email/send", h.api(h.magicLinksEmailSend))
+	mux.Handle("POST /v1/magic_links/email/invite", h.api(h.magicLinksEmailInvite))
+	mux.Handle("POST /v1/magic_links/email/revoke_invite", h.api(h.magicLinksEmailRevokeInvite))
+	mux.Handle("POST /v1/magic_links/authenticate", h.api(h.magicLinksAuthenticate))
+
+	// Sessions
+	mux.Handle("POST /v1/sessions/authenticate", h.api(h.sessionsAuthenticate))
+	mux.Handle("POST /v1/sessions/revoke", h.api(h.sessionsRevoke))
+	mux.Handle("GET /v1/sessions", h.api(h.sessionsGet))
+	mux.Handle("GET /v1/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
+	mux.Handle("GET /v1/b2b/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
+
+	// Operations
+	mux.Handle("GET /healthz", h.open(h.healthz))
+	if h.DevInbox != nil {
+		mux.Handle("GET /dev/inbox", h.open(h.devInboxPage))
+		mux.Handle("GET /dev/inbox/messages", h.open(h.devInboxMessages))
+	}
+	mux.Handle("/", h.open(h.notFound))
+}

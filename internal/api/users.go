@@ -1,0 +1,249 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/user"
+)
+
+// Wire types for users. Every documented field is present: empty strings,
+// false and [] rather than omitted or null, as the Python SDK requires.
+type (
+	nameJSON struct {
+		FirstName  string `json:"first_name"`
+		MiddleName string `json:"middle_name"`
+		LastName   string `json:"last_name"`
+	}
+	emailJSON struct {
+		EmailID  string `json:"email_id"`
+		Email    string `json:"email"`
+		Verified bool   `json:"verified"`
+	}
+	userJSON struct {
+		UserID                 string         `json:"user_id"`
+		Emails                 []emailJSON    `json:"emails"`
+		Status                 string         `json:"status"`
+		PhoneNumbers           []struct{}     `json:"phone_numbers"`
+		WebAuthnRegistrations  []struct{}     `json:"webauthn_registrations"`
+		Providers              []struct{}     `json:"providers"`
+		TOTPs                  []struct{}     `json:"totps"`
+		CryptoWallets          []struct{}     `json:"crypto_wallets"`
+		BiometricRegistrations []struct{}     `json:"biometric_registrations"`
+		IsLocked               bool           `json:"is_locked"`
+		Roles                  []string       `json:"roles"`
+		Name                   nameJSON       `json:"name"`
+		CreatedAt              string         `json:"created_at"`
+		Password               *struct{}      `json:"password"` // null: Latch has no passwords yet
+		TrustedMetadata        map[string]any `json:"trusted_metadata"`
+		UntrustedMetadata      map[string]any `json:"untrusted_metadata"`
+		ExternalID             string         `json:"external_id"`
+		LockCreatedAt          *string        `json:"lock_created_at"`
+		LockExpiresAt          *string        `json:"lock_expires_at"`
+	}
+)
+
+func toUserJSON(u *auth.User) userJSON {
+	emails := make([]emailJSON, 0, len(u.Emails))
+	for _, e := range u.Emails {
+		emails = append(emails, emailJSON{EmailID: e.ID, Email: e.Address, Verified: e.Verified})
+	}
+	return userJSON{
+		UserID:                 u.ID,
+		Emails:                 emails,
+		Status:                 string(u.Status),
+		PhoneNumbers:           []struct{}{},
+		WebAuthnRegistrations:  []struct{}{},
+		Providers:              []struct{}{},
+		TOTPs:                  []struct{}{},
+		CryptoWallets:          []struct{}{},
+		BiometricRegistrations: []struct{}{},
+		Roles:                  auth.DefaultUserRoles,
+		Name:                   nameJSON{FirstName: u.Name.First, MiddleName: u.Name.Middle, LastName: u.Name.Last},
+		CreatedAt:              timestamp(u.CreatedAt),
+		TrustedMetadata:        orEmpty(u.TrustedMetadata),
+		UntrustedMetadata:      orEmpty(u.UntrustedMetadata),
+		ExternalID:             u.ExternalID,
+	}
+}
+
+func (n *nameJSON) toName() *auth.Name {
+	if n == nil {
+		return nil
+	}
+	return &auth.Name{First: n.FirstName, Middle: n.MiddleName, Last: n.LastName}
+}
+
+type usersCreateRequest struct {
+	Email               string         `json:"email"`
+	Name                *nameJSON      `json:"name"`
+	PhoneNumber         string         `json:"phone_number"`
+	CreateUserAsPending bool           `json:"create_user_as_pending"`
+	TrustedMetadata     map[string]any `json:"trusted_metadata"`
+	UntrustedMetadata   map[string]any `json:"untrusted_metadata"`
+	ExternalID          string         `json:"external_id"`
+}
+
+type usersCreateResponse struct {
+	envelope
+	UserID  string   `json:"user_id"`
+	EmailID string   `json:"email_id"`
+	Status  string   `json:"status"`
+	PhoneID string   `json:"phone_id"`
+	User    userJSON `json:"user"`
+}
+
+func (h *handler) usersCreate(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[usersCreateRequest](w, r)
+	if err != nil {
+		return err
+	}
+	if req.PhoneNumber != "" {
+		return auth.ErrInvalidArgument.WithMessage("phone_number is not supported yet; create the user with an email.")
+	}
+	if req.Email == "" {
+		return auth.ErrInvalidArgument.WithMessage("email is required.")
+	}
+	in := user.CreateInput{
+		Email: req.Email, Pending: req.CreateUserAsPending, ExternalID: req.ExternalID,
+		TrustedMetadata: req.TrustedMetadata, UntrustedMetadata: req.UntrustedMetadata,
+	}
+	if n := req.Name.toName(); n != nil {
+		in.Name = *n
+	}
+	u, err := h.Users.Create(r.Context(), projectOf(r), in)
+	if err != nil {
+		return err
+	}
+	res := &usersCreateResponse{UserID: u.ID, Status: string(u.Status), User: toUserJSON(u)}
+	if len(u.Emails) > 0 {
+		res.EmailID = u.Emails[0].ID
+	}
+	// Stytch answers user creation with 201 Created.
+	return encode(w, r, http.StatusCreated, res)
+}
+
+type usersGetResponse struct {
+	envelope
+	userJSON
+}
+
+func (h *handler) usersGet(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Users.Get(r.Context(), projectOf(r).ID, r.PathValue("user_id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &usersGetResponse{userJSON: toUserJSON(u)})
+}
+
+type usersUpdateRequest struct {
+	Name              *nameJSON      `json:"name"`
+	TrustedMetadata   map[string]any `json:"trusted_metadata"`
+	UntrustedMetadata map[string]any `json:"untrusted_metadata"`
+	ExternalID        *string        `json:"external_id"`
+}
+
+type usersUpdateResponse struct {
+	envelope
+	UserID        string      `json:"user_id"`
+	Emails        []emailJSON `json:"emails"`
+	PhoneNumbers  []struct{}  `json:"phone_numbers"`
+	CryptoWallets []struct{}  `json:"crypto_wallets"`
+	User          userJSON    `json:"user"`
+}
+
+func (h *handler) usersUpdate(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[usersUpdateRequest](w, r)
+	if err != nil {
+		return err
+	}
+	u, err := h.Users.Update(r.Context(), projectOf(r).ID, r.PathValue("user_id"), user.UpdateInput{
+		Name: req.Name.toName(), ExternalID: req.ExternalID,
+		TrustedMetadata: req.TrustedMetadata, UntrustedMetadata: req.UntrustedMetadata,
+	})
+	if err != nil {
+		return err
+	}
+	uj := toUserJSON(u)
+	return encode(w, r, http.StatusOK, &usersUpdateResponse{
+		UserID: u.ID, Emails: uj.Emails, PhoneNumbers: []struct{}{}, CryptoWallets: []struct{}{}, User: uj,
+	})
+}
+
+type usersDeleteResponse struct {
+	envelope
+	UserID string `json:"user_id"`
+}
+
+func (h *handler) usersDelete(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("user_id")
+	if err := h.Users.Delete(r.Context(), projectOf(r).ID, id); err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &usersDeleteResponse{UserID: id})
+}
+
+type usersSearchRequest struct {
+	Cursor string       `json:"cursor"`
+	Limit  *json.Number `json:"limit"`
+	Query  *struct {
+		Operator string `json:"operator"`
+		Operands []struct {
+			FilterName  string `json:"filter_name"`
+			FilterValue any    `json:"filter_value"`
+		} `json:"operands"`
+	} `json:"query"`
+}
+
+type usersSearchResponse struct {
+	envelope
+	Results         []userJSON `json:"results"`
+	ResultsMetadata struct {
+		Total      int    `json:"total"`
+		NextCursor string `json:"next_cursor"`
+	} `json:"results_metadata"`
+}
+
+func (h *handler) usersSearch(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[usersSearchRequest](w, r)
+	if err != nil {
+		return err
+	}
+	limit, err := intValue(req.Limit, "limit")
+	if err != nil {
+		return err
+	}
+	in := user.SearchInput{Cursor: req.Cursor, Limit: limit}
+	if req.Query != nil {
+		in.Operator = req.Query.Operator
+		for _, op := range req.Query.Operands {
+			in.Operands = append(in.Operands, user.Operand{FilterName: op.FilterName, FilterValue: op.FilterValue})
+		}
+	}
+	res, err := h.Users.Search(r.Context(), projectOf(r).ID, in)
+	if err != nil {
+		return err
+	}
+	out := &usersSearchResponse{Results: make([]userJSON, 0, len(res.Users))}
+	for i := range res.Users {
+		out.Results = append(out.Results, toUserJSON(&res.Users[i]))
+	}
+	out.ResultsMetadata.Total = res.Total
+	out.ResultsMetadata.NextCursor = res.NextCursor
+	return encode(w, r, http.StatusOK, out)
+}
+
+type usersDeleteEmailResponse struct {
+	envelope
+	UserID string   `json:"user_id"`
+	User   userJSON `json:"user"`
+}
+
+func (h *handler) usersDeleteEmail(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Users.DeleteEmail(r.Context(), projectOf(r).ID, r.PathValue("email_id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &usersDeleteEmailResponse{UserID: u.ID, User: toUserJSON(u)})
+}

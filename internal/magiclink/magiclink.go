@@ -1,0 +1,437 @@
+// Package magiclink sends and authenticates email magic links: login or
+// signup links, invites, and their revocation. Tokens are 32 random bytes,
+// stored only as SHA-256 hashes, and consumed by one conditional UPDATE.
+package magiclink
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/project"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/token"
+	"github.com/latchauth/latch/internal/user"
+)
+
+// Mail is the delivery the service needs: a policy check before a token is
+// issued, a durable enqueue inside the issuing transaction, and an
+// immediate delivery attempt after commit.
+type Mail interface {
+	CanDeliver(env auth.Env) error
+	Enqueue(ctx context.Context, tx store.Outbox, projectID string, env auth.Env, m *auth.Message) error
+	Deliver(ctx context.Context, projectID, messageID string)
+}
+
+// Default link lifetimes, in minutes, as Stytch's.
+const (
+	DefaultLoginMinutes  = 60
+	DefaultSignupMinutes = 7 * 24 * 60
+	DefaultInviteMinutes = 7 * 24 * 60
+	minMinutes           = 5
+	maxMinutes           = 7 * 24 * 60
+)
+
+// Service sends and authenticates magic links.
+type Service struct {
+	store    store.Store
+	projects *project.Service
+	users    *user.Service
+	sessions *session.Service
+	mail     Mail
+	now      func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, projects *project.Service, users *user.Service, sessions *session.Service, mail Mail, now func() time.Time) *Service {
+	return &Service{store: st, projects: projects, users: users, sessions: sessions, mail: mail, now: now}
+}
+
+// SendInput is a login_or_create or send request.
+type SendInput struct {
+	Email          string
+	LoginURL       string
+	SignupURL      string
+	LoginMinutes   int
+	SignupMinutes  int
+	CreatePending  bool
+	CodeChallenge  string
+	Locale         string
+	LoginTemplate  string
+	SignupTemplate string
+}
+
+// SendResult identifies the user a link went to.
+type SendResult struct {
+	UserID  string
+	EmailID string
+	Created bool
+}
+
+// LoginOrCreate emails a login link to the user with this address, or
+// creates the user and emails a signup link. Pending users get signup links
+// until they first authenticate.
+func (s *Service) LoginOrCreate(ctx context.Context, p *auth.Project, in SendInput) (*SendResult, error) {
+	return s.send(ctx, p, in, true)
+}
+
+// Send emails a login link to an existing user (a signup link if pending).
+func (s *Service) Send(ctx context.Context, p *auth.Project, in SendInput) (*SendResult, error) {
+	return s.send(ctx, p, in, false)
+}
+
+func (s *Service) send(ctx context.Context, p *auth.Project, in SendInput, create bool) (*SendResult, error) {
+	addr, err := user.NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMinutes(in.LoginMinutes, in.SignupMinutes); err != nil {
+		return nil, err
+	}
+	if err := checkLocale(in.Locale); err != nil {
+		return nil, err
+	}
+	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
+		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
+	}
+	if err := s.mail.CanDeliver(p.Env); err != nil {
+		return nil, err
+	}
+	var (
+		res   SendResult
+		msgID string
+	)
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		u, err := s.users.GetByEmail(ctx, tx, p.ID, addr)
+		switch {
+		case errors.Is(err, auth.ErrUserNotFound) && create:
+			u, err = s.users.CreateTx(ctx, tx, p, user.CreateInput{Email: addr, Pending: in.CreatePending})
+			if err != nil {
+				return err
+			}
+			res.Created = true
+		case errors.Is(err, auth.ErrUserNotFound):
+			return auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", addr)
+		case err != nil:
+			return err
+		}
+		email := emailOf(u, addr)
+		res.UserID, res.EmailID = u.ID, email.ID
+		// New and pending users sign up; everyone else logs in.
+		signup := res.Created || u.Status == auth.UserPending
+		kind, typ, minutes, rawURL, noDefault := tmplLogin, auth.RedirectLogin, or(in.LoginMinutes, DefaultLoginMinutes), in.LoginURL, auth.ErrNoDefaultLoginRedirectURL
+		if signup {
+			kind, typ, minutes, rawURL, noDefault = tmplSignup, auth.RedirectSignup, or(in.SignupMinutes, DefaultSignupMinutes), in.SignupURL, auth.ErrNoDefaultSignupRedirectURL
+		}
+		redirect, err := s.projects.ResolveRedirect(ctx, p.ID, typ, rawURL, noDefault)
+		if err != nil {
+			return err
+		}
+		msgID, err = s.issue(ctx, tx, p, u, email, auth.TokenMagicLink, kind, redirect, minutes, in.CodeChallenge)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mail.Deliver(ctx, p.ID, msgID)
+	return &res, nil
+}
+
+// InviteInput is an invite request.
+type InviteInput struct {
+	Email             string
+	URL               string
+	Minutes           int
+	Name              auth.Name
+	TrustedMetadata   map[string]any
+	UntrustedMetadata map[string]any
+	Locale            string
+}
+
+// Invite creates a pending user (or reuses a pending one) and emails them
+// an invite link. Active users cannot be invited.
+func (s *Service) Invite(ctx context.Context, p *auth.Project, in InviteInput) (*SendResult, error) {
+	addr, err := user.NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMinutes(in.Minutes); err != nil {
+		return nil, err
+	}
+	if err := checkLocale(in.Locale); err != nil {
+		return nil, err
+	}
+	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
+		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
+	}
+	if err := s.mail.CanDeliver(p.Env); err != nil {
+		return nil, err
+	}
+	var (
+		res   SendResult
+		msgID string
+	)
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		u, err := s.users.GetByEmail(ctx, tx, p.ID, addr)
+		switch {
+		case errors.Is(err, auth.ErrUserNotFound):
+			u, err = s.users.CreateTx(ctx, tx, p, user.CreateInput{
+				Email: addr, Name: in.Name, Pending: true,
+				TrustedMetadata: in.TrustedMetadata, UntrustedMetadata: in.UntrustedMetadata,
+			})
+			if err != nil {
+				return err
+			}
+			res.Created = true
+		case err != nil:
+			return err
+		case u.Status == auth.UserActive:
+			return auth.ErrDuplicateEmail.WithMessage("%s already belongs to an active user; send them a login link instead.", addr)
+		}
+		email := emailOf(u, addr)
+		res.UserID, res.EmailID = u.ID, email.ID
+		redirect, err := s.projects.ResolveRedirect(ctx, p.ID, auth.RedirectInvite, in.URL, auth.ErrNoDefaultInviteRedirectURL)
+		if err != nil {
+			return err
+		}
+		msgID, err = s.issue(ctx, tx, p, u, email, auth.TokenInvite, tmplInvite, redirect, or(in.Minutes, DefaultInviteMinutes), "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mail.Deliver(ctx, p.ID, msgID)
+	return &res, nil
+}
+
+// RevokeInvite makes every outstanding invite link sent to an address
+// unusable.
+func (s *Service) RevokeInvite(ctx context.Context, p *auth.Project, email string) error {
+	addr, err := user.NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
+		return nil
+	}
+	if _, err := s.users.GetByEmail(ctx, s.store, p.ID, addr); err != nil {
+		if errors.Is(err, auth.ErrUserNotFound) {
+			return auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", addr)
+		}
+		return err
+	}
+	if _, err := s.store.RevokeTokens(ctx, p.ID, auth.TokenInvite, addr, s.now().UTC()); err != nil {
+		return fmt.Errorf("magiclink: revoke invite: %w", err)
+	}
+	return nil
+}
+
+// issue stores a new token and enqueues its email within tx, returning the
+// message ID to deliver after commit.
+func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, u *auth.User, email auth.Email, kind auth.TokenKind, tmpl template, redirect string, minutes int, challenge string) (string, error) {
+	now := s.now().UTC()
+	tok := token.New()
+	t := &auth.OneTimeToken{
+		ID:            auth.NewID(auth.KindMagicLink, p.Env),
+		ProjectID:     p.ID,
+		Kind:          kind,
+		TokenHash:     token.Hash(tok),
+		UserID:        u.ID,
+		EmailID:       email.ID,
+		EmailAddress:  email.Address,
+		CodeChallenge: challenge,
+		CreatedAt:     now,
+		ExpiresAt:     now.Add(time.Duration(minutes) * time.Minute),
+	}
+	if err := tx.CreateToken(ctx, p.ID, t); err != nil {
+		return "", fmt.Errorf("magiclink: store token: %w", err)
+	}
+	m := tmpl.render(p, email.Address, Link(redirect, tok), minutes)
+	m.ID = auth.NewID(auth.KindMessage, p.Env)
+	m.CreatedAt, m.NextAttemptAt = now, now
+	if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
+		return "", fmt.Errorf("magiclink: enqueue email: %w", err)
+	}
+	return m.ID, nil
+}
+
+// Link returns the URL a magic link email carries: the redirect URL with
+// stytch_token_type and token appended to any query it already has.
+func Link(redirect, tok string) string {
+	sep := "?"
+	if strings.Contains(redirect, "?") {
+		sep = "&"
+	}
+	return redirect + sep + "stytch_token_type=magic_links&token=" + tok
+}
+
+// AuthenticateInput is a magic_links.authenticate request.
+type AuthenticateInput struct {
+	Token           string
+	CodeVerifier    string
+	DurationMinutes int
+	SessionToken    string
+	SessionJWT      string
+	CustomClaims    map[string]any
+	Attributes      auth.SessionAttributes
+}
+
+// AuthenticateResult is a successful magic link authentication.
+type AuthenticateResult struct {
+	MethodID string // the email ID the link was sent to
+	session.Result
+}
+
+// Authenticate consumes a magic link token, verifies its email, activates a
+// pending user and, when asked, starts or extends a session.
+func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*AuthenticateResult, error) {
+	if in.Token == "" {
+		return nil, auth.ErrInvalidArgument.WithMessage("token is required.")
+	}
+	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	if res, ok, err := s.sandbox(ctx, p, in); ok {
+		return res, err
+	}
+	var res *AuthenticateResult
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		t, err := tx.ConsumeToken(ctx, p.ID, token.Hash(in.Token), []auth.TokenKind{auth.TokenMagicLink, auth.TokenInvite}, s.now().UTC())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return auth.ErrMagicLinkNotFound
+		case errors.Is(err, store.ErrConsumed):
+			return auth.ErrUnableToAuthMagicLink
+		case err != nil:
+			return fmt.Errorf("magiclink: consume: %w", err)
+		}
+		if err := checkPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
+			return err // rolls back: the token stays usable with the right verifier
+		}
+		u, err := tx.GetUser(ctx, p.ID, t.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrMagicLinkNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("magiclink: get user: %w", err)
+		}
+		if err := tx.VerifyEmail(ctx, p.ID, t.EmailID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("magiclink: verify email: %w", err)
+		}
+		for i := range u.Emails {
+			if u.Emails[i].ID == t.EmailID {
+				u.Emails[i].Verified = true
+			}
+		}
+		if err := s.users.Activate(ctx, tx, u); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		sres, err := s.sessions.Attach(ctx, tx, p, session.AttachInput{
+			User: u,
+			Factor: auth.AuthenticationFactor{
+				Type: auth.FactorMagicLink, DeliveryMethod: auth.DeliveryEmail,
+				LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now,
+				EmailFactor: &auth.EmailFactor{EmailID: t.EmailID, EmailAddress: t.EmailAddress},
+			},
+			DurationMinutes: in.DurationMinutes,
+			CustomClaims:    in.CustomClaims,
+			Attributes:      in.Attributes,
+			SessionToken:    in.SessionToken,
+			SessionJWT:      in.SessionJWT,
+		})
+		if err != nil {
+			return err
+		}
+		res = &AuthenticateResult{MethodID: t.EmailID, Result: *sres}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.Finish(ctx, p, &res.Result); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) sandbox(ctx context.Context, p *auth.Project, in AuthenticateInput) (*AuthenticateResult, bool, error) {
+	if p.Env != auth.EnvTest {
+		return nil, false, nil
+	}
+	switch in.Token {
+	case auth.SandboxMagicLinkUsed:
+		return nil, true, auth.ErrUnableToAuthMagicLink
+	case auth.SandboxMagicLinkNotFound:
+		return nil, true, auth.ErrMagicLinkNotFound
+	case auth.SandboxMagicLinkToken:
+	default:
+		return nil, false, nil
+	}
+	res := &AuthenticateResult{MethodID: auth.SandboxEmailID, Result: session.Result{User: auth.SandboxUser(p.ID)}}
+	if in.DurationMinutes > 0 {
+		sres, err := s.sessions.Sandbox(ctx, p)
+		if err != nil {
+			return nil, true, err
+		}
+		res.Result = *sres
+	}
+	return res, true, nil
+}
+
+// checkPKCE verifies an RFC 7636 S256 code verifier against a challenge.
+func checkPKCE(challenge, verifier string) error {
+	switch {
+	case challenge == "" && verifier == "":
+		return nil
+	case challenge == "":
+		return auth.ErrPKCEDidNotExpectVerifier
+	case verifier == "":
+		return auth.ErrPKCEExpectedVerifier
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) != 1 {
+		return auth.ErrPKCEMismatch
+	}
+	return nil
+}
+
+func emailOf(u *auth.User, addr string) auth.Email {
+	for _, e := range u.Emails {
+		if e.Address == addr {
+			return e
+		}
+	}
+	return auth.Email{}
+}
+
+func checkMinutes(ms ...int) error {
+	for _, m := range ms {
+		if m != 0 && (m < minMinutes || m > maxMinutes) {
+			return auth.ErrInvalidExpiration
+		}
+	}
+	return nil
+}
+
+func checkLocale(l string) error {
+	switch l {
+	case "", "en", "es", "pt-br", "fr":
+		return nil
+	}
+	return auth.ErrInvalidLocale
+}
+
+func or(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,480 @@
+// Package session starts, authenticates, extends and revokes consumer
+// sessions, and mints their JWTs. Login flows (magic links, and later OTP,
+// OAuth, passwords) attach their factor to a session through Attach.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/jwt"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/token"
+)
+
+// touchInterval is how stale last_accessed_at may grow before an
+// authenticate call writes it. Writing on every call would turn the hottest
+// read in the product into a write; a minute's resolution is what the field
+// is useful for.
+const touchInterval = time.Minute
+
+// Service manages sessions.
+type Service struct {
+	store store.Store
+	keys  *jwt.Manager
+	now   func() time.Time
+	jwts  jwtCache
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, keys *jwt.Manager, now func() time.Time) *Service {
+	return &Service{store: st, keys: keys, now: now, jwts: jwtCache{m: map[string]cachedJWT{}}}
+}
+
+// Result is an authenticated session with its user and credentials.
+// Session is nil when a login created none.
+type Result struct {
+	Session *auth.Session
+	// Token is the opaque session token when it is known: Latch stores only
+	// its hash, so a session authenticated by JWT has an empty Token.
+	Token string
+	JWT   string
+	User  *auth.User
+}
+
+// ValidateDuration checks a session_duration_minutes value (0 means none).
+func ValidateDuration(minutes int) error {
+	if minutes != 0 && (minutes < auth.MinSessionMinutes || minutes > auth.MaxSessionMinutes) {
+		return auth.ErrInvalidSessionDuration
+	}
+	return nil
+}
+
+// AttachInput says how a successful login becomes a session.
+type AttachInput struct {
+	User            *auth.User
+	Factor          auth.AuthenticationFactor
+	DurationMinutes int
+	CustomClaims    map[string]any
+	Attributes      auth.SessionAttributes
+	// SessionToken or SessionJWT name an existing session of the same user
+	// to add Factor to instead of starting a new one.
+	SessionToken string
+	SessionJWT   string
+}
+
+// Attach records a login's factor within tx: on the existing session the
+// input names, on a new session when DurationMinutes is set, or nowhere
+// (Stytch's consumer default). The returned Result has no JWT yet: call
+// Finish after the transaction commits, so RSA signing never holds a
+// database write lock.
+func (s *Service) Attach(ctx context.Context, tx store.Store, p *auth.Project, in AttachInput) (*Result, error) {
+	if err := ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	if err := jwt.ValidateCustomClaims(in.CustomClaims); err != nil {
+		return nil, err
+	}
+	if in.SessionToken != "" && in.SessionJWT != "" {
+		return nil, auth.ErrTooManySessionArguments
+	}
+	now := s.now().UTC()
+	res := &Result{User: in.User}
+	if in.SessionToken != "" || in.SessionJWT != "" {
+		sess, err := s.find(ctx, tx, p, in.SessionToken, in.SessionJWT, now)
+		if err != nil {
+			return nil, err
+		}
+		if sess.UserID != in.User.ID {
+			return nil, auth.ErrSessionNotFound.WithMessage("The session belongs to a different user.")
+		}
+		sess.AuthenticationFactors = addFactor(sess.AuthenticationFactors, in.Factor)
+		sess.LastAccessedAt = now
+		if in.DurationMinutes > 0 {
+			sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
+		}
+		sess.CustomClaims = mergeClaims(sess.CustomClaims, in.CustomClaims)
+		if err := s.update(ctx, tx, p.ID, sess); err != nil {
+			return nil, err
+		}
+		res.Session, res.Token = sess, in.SessionToken
+		return res, nil
+	}
+	if in.DurationMinutes == 0 {
+		return res, nil
+	}
+	tok := token.NewSession()
+	sess := &auth.Session{
+		ID:                    auth.NewID(auth.KindSession, p.Env),
+		ProjectID:             p.ID,
+		UserID:                in.User.ID,
+		TokenHash:             token.Hash(tok),
+		StartedAt:             now,
+		LastAccessedAt:        now,
+		ExpiresAt:             now.Add(time.Duration(in.DurationMinutes) * time.Minute),
+		Attributes:            in.Attributes,
+		AuthenticationFactors: []auth.AuthenticationFactor{in.Factor},
+		CustomClaims:          mergeClaims(nil, in.CustomClaims),
+	}
+	if err := tx.CreateSession(ctx, p.ID, sess); err != nil {
+		return nil, fmt.Errorf("session: create: %w", err)
+	}
+	res.Session, res.Token = sess, tok
+	return res, nil
+}
+
+// Finish mints the JWT of a Result's session, if it has one.
+func (s *Service) Finish(ctx context.Context, p *auth.Project, res *Result) error {
+	if res.Session == nil {
+		return nil
+	}
+	j, err := s.mint(ctx, p, res.Session, s.now().UTC())
+	if err != nil {
+		return err
+	}
+	res.JWT = j
+	return nil
+}
+
+// AuthenticateInput is a sessions.authenticate request.
+type AuthenticateInput struct {
+	Token           string
+	JWT             string
+	DurationMinutes int
+	CustomClaims    map[string]any
+}
+
+// Authenticate checks a session by token or JWT, optionally extending it
+// and changing its custom claims, and returns it with a fresh JWT. An
+// expired JWT of a live session is accepted, as Stytch does, so that a
+// client holding only a JWT can refresh it.
+func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*Result, error) {
+	if in.Token != "" && in.JWT != "" {
+		return nil, auth.ErrTooManySessionArguments
+	}
+	if in.Token == "" && in.JWT == "" {
+		return nil, auth.ErrNoSessionArguments
+	}
+	if err := ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	if err := jwt.ValidateCustomClaims(in.CustomClaims); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if res, ok, err := s.sandbox(ctx, p, in.Token, in.JWT, now); ok || err != nil {
+		return res, err
+	}
+	sess, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	if in.DurationMinutes > 0 {
+		sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
+		changed = true
+	}
+	if len(in.CustomClaims) > 0 {
+		sess.CustomClaims = mergeClaims(sess.CustomClaims, in.CustomClaims)
+		changed = true
+	}
+	if changed || now.Sub(sess.LastAccessedAt) >= touchInterval {
+		sess.LastAccessedAt = now
+		if err := s.update(ctx, s.store, p.ID, sess); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.store.GetUser(ctx, p.ID, sess.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: get user: %w", err)
+	}
+	j, err := s.mint(ctx, p, sess, now)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Session: sess, Token: in.Token, JWT: j, User: u}, nil
+}
+
+// RevokeInput names the session to revoke; exactly one field is set.
+type RevokeInput struct {
+	SessionID string
+	Token     string
+	JWT       string
+}
+
+// Revoke ends a session at once: later authenticate calls with its token or
+// JWT fail with session_not_found.
+func (s *Service) Revoke(ctx context.Context, p *auth.Project, in RevokeInput) error {
+	n := 0
+	for _, v := range []string{in.SessionID, in.Token, in.JWT} {
+		if v != "" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return auth.ErrNoSessionRevokeArguments
+	case n > 1:
+		return auth.ErrTooManySessionRevokeArguments
+	}
+	now := s.now().UTC()
+	id := in.SessionID
+	switch {
+	case in.SessionID != "":
+		if !auth.HasKind(in.SessionID, auth.KindSession) {
+			return auth.ErrInvalidSessionID
+		}
+	case in.Token == auth.SandboxSessionToken && p.Env == auth.EnvTest:
+		return nil
+	default:
+		sess, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
+		if err != nil {
+			return err
+		}
+		id = sess.ID
+	}
+	if id == auth.SandboxSessionID && p.Env == auth.EnvTest {
+		return nil
+	}
+	err := s.store.DeleteSession(ctx, p.ID, id)
+	s.jwts.drop(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return auth.ErrSessionNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("session: revoke: %w", err)
+	}
+	return nil
+}
+
+// List returns a user's active sessions.
+func (s *Service) List(ctx context.Context, p *auth.Project, userID string) ([]auth.Session, error) {
+	if !auth.HasKind(userID, auth.KindUser) {
+		return nil, auth.ErrInvalidUserID
+	}
+	if p.Env == auth.EnvTest && userID == auth.SandboxUserID {
+		return []auth.Session{*auth.SandboxSession(p.ID, s.now())}, nil
+	}
+	if _, err := s.store.GetUser(ctx, p.ID, userID); errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrUserNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	ss, err := s.store.ListUserSessions(ctx, p.ID, userID, s.now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	return ss, nil
+}
+
+// find resolves a token or JWT to a live session.
+func (s *Service) find(ctx context.Context, st store.Store, p *auth.Project, tok, jwtStr string, now time.Time) (*auth.Session, error) {
+	var (
+		sess *auth.Session
+		err  error
+	)
+	if tok != "" {
+		sess, err = st.GetSessionByTokenHash(ctx, p.ID, token.Hash(tok))
+	} else {
+		var claims *jwt.SessionClaims
+		claims, err = s.verify(ctx, p, jwtStr, now)
+		if err != nil {
+			return nil, err
+		}
+		sess, err = st.GetSession(ctx, p.ID, claims.SessionID)
+		if err == nil && sess.UserID != claims.Subject {
+			err = store.ErrNotFound
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: find: %w", err)
+	}
+	if !sess.Active(now) {
+		return nil, auth.ErrSessionNotFound
+	}
+	return sess, nil
+}
+
+// verify checks a JWT's signature, issuer and audience; an expired JWT
+// still yields its claims.
+func (s *Service) verify(ctx context.Context, p *auth.Project, jwtStr string, now time.Time) (*jwt.SessionClaims, error) {
+	kr, err := s.keys.Keyring(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("session: keyring: %w", err)
+	}
+	claims, err := kr.VerifySession(jwtStr, now)
+	if err != nil && !errors.Is(err, jwt.ErrExpired) {
+		return nil, err
+	}
+	return claims, nil
+}
+
+func (s *Service) update(ctx context.Context, st store.Store, projectID string, sess *auth.Session) error {
+	err := st.UpdateSession(ctx, projectID, sess)
+	if errors.Is(err, store.ErrNotFound) {
+		// Revoked between read and write.
+		return auth.ErrSessionNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("session: update: %w", err)
+	}
+	return nil
+}
+
+// sandbox answers Stytch's sandbox session values for test projects.
+func (s *Service) sandbox(ctx context.Context, p *auth.Project, tok, jwtStr string, now time.Time) (*Result, bool, error) {
+	if p.Env != auth.EnvTest {
+		return nil, false, nil
+	}
+	switch {
+	case tok == auth.SandboxSessionNotFound:
+		return nil, true, auth.ErrSessionNotFound
+	case tok == auth.SandboxSessionToken:
+	case jwtStr != "":
+		claims, err := s.verify(ctx, p, jwtStr, now)
+		if err != nil || claims.SessionID != auth.SandboxSessionID {
+			return nil, false, nil
+		}
+	default:
+		return nil, false, nil
+	}
+	sess := auth.SandboxSession(p.ID, now)
+	res := &Result{Session: sess, Token: auth.SandboxSessionToken, User: auth.SandboxUser(p.ID)}
+	if err := s.Finish(ctx, p, res); err != nil {
+		return nil, true, err
+	}
+	return res, true, nil
+}
+
+// Sandbox returns the sandbox session with its JWT, for login flows that
+// authenticate sandbox tokens with a session duration.
+func (s *Service) Sandbox(ctx context.Context, p *auth.Project) (*Result, error) {
+	res, _, err := s.sandbox(ctx, p, auth.SandboxSessionToken, "", s.now().UTC())
+	return res, err
+}
+
+// addFactor records f, replacing an earlier factor of the same kind and
+// target so repeated logins refresh it instead of piling up.
+func addFactor(fs []auth.AuthenticationFactor, f auth.AuthenticationFactor) []auth.AuthenticationFactor {
+	same := func(g auth.AuthenticationFactor) bool {
+		if g.Type != f.Type || g.DeliveryMethod != f.DeliveryMethod {
+			return false
+		}
+		if (g.EmailFactor == nil) != (f.EmailFactor == nil) {
+			return false
+		}
+		return g.EmailFactor == nil || g.EmailFactor.EmailID == f.EmailFactor.EmailID
+	}
+	if i := slices.IndexFunc(fs, same); i >= 0 {
+		f.CreatedAt = fs[i].CreatedAt
+		out := slices.Clone(fs)
+		out[i] = f
+		return out
+	}
+	return append(slices.Clone(fs), f)
+}
+
+// mergeClaims applies session_custom_claims: keys replace, null removes.
+func mergeClaims(base, patch map[string]any) map[string]any {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// mint returns a JWT for sess, reusing one minted recently for the same
+// state of the session. RSA signing is the most expensive step of
+// sessions.authenticate; a JWT is reused only while the session row is
+// unchanged (same last_accessed_at and expires_at, which every write
+// bumps) and for at most touchInterval, so its iat is never more than a
+// minute old.
+func (s *Service) mint(ctx context.Context, p *auth.Project, sess *auth.Session, now time.Time) (string, error) {
+	if j, ok := s.jwts.get(sess, now); ok {
+		return j, nil
+	}
+	kr, err := s.keys.Keyring(ctx, p.ID)
+	if err != nil {
+		return "", fmt.Errorf("session: keyring: %w", err)
+	}
+	j, err := kr.SignSession(jwt.SessionClaims{
+		ProjectID:      p.ID,
+		Subject:        sess.UserID,
+		SessionID:      sess.ID,
+		StartedAt:      sess.StartedAt,
+		LastAccessedAt: sess.LastAccessedAt,
+		ExpiresAt:      sess.ExpiresAt,
+		Attributes:     sess.Attributes,
+		Factors:        sess.AuthenticationFactors,
+		Roles:          auth.DefaultUserRoles,
+		Custom:         sess.CustomClaims,
+		IssuedAt:       now,
+	})
+	if err != nil {
+		return "", fmt.Errorf("session: sign jwt: %w", err)
+	}
+	s.jwts.put(sess, j, now)
+	return j, nil
+}
+
+type cachedJWT struct {
+	jwt            string
+	issuedAt       time.Time
+	lastAccessedAt time.Time
+	expiresAt      time.Time
+}
+
+// jwtCache holds the last JWT minted per session.
+type jwtCache struct {
+	mu sync.Mutex
+	m  map[string]cachedJWT
+}
+
+// maxCachedJWTs bounds the cache; when full it is emptied, which costs one
+// signature per active session and needs no eviction bookkeeping.
+const maxCachedJWTs = 100_000
+
+func (c *jwtCache) get(sess *auth.Session, now time.Time) (string, bool) {
+	c.mu.Lock()
+	e, ok := c.m[sess.ID]
+	c.mu.Unlock()
+	if !ok || !e.lastAccessedAt.Equal(sess.LastAccessedAt) || !e.expiresAt.Equal(sess.ExpiresAt) ||
+		now.Sub(e.issuedAt) >= touchInterval || now.Before(e.issuedAt) {
+		return "", false
+	}
+	return e.jwt, true
+}
+
+func (c *jwtCache) put(sess *auth.Session, j string, now time.Time) {
+	c.mu.Lock()
+	if len(c.m) >= maxCachedJWTs {
+		clear(c.m)
+	}
+	c.m[sess.ID] = cachedJWT{jwt: j, issuedAt: now, lastAccessedAt: sess.LastAccessedAt, expiresAt: sess.ExpiresAt}
+	c.mu.Unlock()
+}
+
+func (c *jwtCache) drop(sessionID string) {
+	c.mu.Lock()
+	delete(c.m, sessionID)
+	c.mu.Unlock()
+}

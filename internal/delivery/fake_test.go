@@ -1,0 +1,61 @@
+package delivery_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// errOutage is what captureMailer returns while it is down.
+var errOutage = errors.New("smtp: 421 service not available")
+
+// captureMailer records every message it accepts and, while down, refuses
+// every message, as an unreachable SMTP server would. It stands in for the
+// mail server; the store behind the outbox is always real SQLite.
+type captureMailer struct {
+	mu       sync.Mutex
+	down     bool
+	sent     []auth.Message
+	attempts int
+	// notify, if set, receives a value after each accepted message.
+	notify chan struct{}
+}
+
+func (c *captureMailer) Send(_ context.Context, m auth.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.attempts++
+	if c.down {
+		return errOutage
+	}
+	c.sent = append(c.sent, m)
+	if c.notify != nil {
+		select {
+		case c.notify <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (c *captureMailer) setDown(down bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.down = down
+}
+
+// Sent returns a copy of the accepted messages, in order.
+func (c *captureMailer) Sent() []auth.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]auth.Message(nil), c.sent...)
+}
+
+// Attempts returns how many times Send was called.
+func (c *captureMailer) Attempts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.attempts
+}

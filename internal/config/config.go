@@ -147,8 +147,10 @@ func options(c *Config) []option {
 }
 
 // Load returns the configuration from getenv, overridden by flags in args
-// (arguments after the command name). $VAR_FILE is read for secrets.
-func Load(getenv func(string) string, name string, args []string) (Config, error) {
+// (arguments after the command name), and the positional arguments left.
+// $VAR_FILE is read for secrets. extra, when not nil, registers a
+// command's own flags beside the configuration's.
+func Load(getenv func(string) string, name string, args []string, extra func(*flag.FlagSet)) (Config, []string, error) {
 	c := Default()
 	opts := options(&c)
 	for _, o := range opts {
@@ -157,14 +159,14 @@ func Load(getenv func(string) string, name string, args []string) (Config, error
 			if path := getenv(o.env + "_FILE"); path != "" {
 				b, err := os.ReadFile(path)
 				if err != nil {
-					return c, fmt.Errorf("config: %s_FILE: %w", o.env, err)
+					return c, nil, fmt.Errorf("config: %s_FILE: %w", o.env, err)
 				}
 				v = strings.TrimSpace(string(b))
 			}
 		}
 		if v != "" {
 			if err := o.set(v); err != nil {
-				return c, fmt.Errorf("config: %w", err)
+				return c, nil, fmt.Errorf("config: %w", err)
 			}
 		}
 	}
@@ -172,17 +174,17 @@ func Load(getenv func(string) string, name string, args []string) (Config, error
 	for _, o := range opts {
 		fs.Func(o.flag, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, redact(o)), o.set)
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	if extra != nil {
+		extra(fs)
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
-	return c, c.Validate()
+	return c, fs.Args(), c.Validate()
 }
 
 func redact(o option) string {

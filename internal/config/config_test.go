@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +14,7 @@ func env(m map[string]string) func(string) string {
 
 func TestLoadDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(nil), "latch", nil)
+	c, _, err := Load(env(nil), "latch", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,12 +31,12 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestFlagsOverrideEnv(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(map[string]string{
+	c, _, err := Load(env(map[string]string{
 		"LATCH_ADDR":             "127.0.0.1:1",
 		"LATCH_DATABASE_URL":     "postgres://u@h/db",
 		"LATCH_SMTP_PORT":        "2525",
 		"LATCH_JWT_PUBLISH_LEAD": "5m",
-	}), "latch", []string{"--addr", "127.0.0.1:2", "--smtp-tls", "none"})
+	}), "latch", []string{"--addr", "127.0.0.1:2", "--smtp-tls", "none"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestSecretFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(env(map[string]string{"LATCH_SMTP_PASSWORD_FILE": p}), "latch", nil)
+	c, _, err := Load(env(map[string]string{"LATCH_SMTP_PASSWORD_FILE": p}), "latch", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,12 +75,25 @@ func TestInvalid(t *testing.T) {
 		{"bad port", map[string]string{"LATCH_SMTP_PORT": "x"}, nil},
 		{"bad bool", map[string]string{"LATCH_DEV_INBOX": "perhaps"}, nil},
 		{"unknown flag", nil, []string{"--nope"}},
-		{"stray arg", nil, []string{"extra"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Load(env(tc.env), "latch", tc.args); err == nil {
+			if _, _, err := Load(env(tc.env), "latch", tc.args, nil); err == nil {
 				t.Error("Load succeeded, want error")
 			}
 		})
+	}
+}
+
+func TestExtraFlagsAndArgs(t *testing.T) {
+	t.Parallel()
+	var name string
+	_, rest, err := Load(env(nil), "latch", []string{"--name", "x", "--addr", "127.0.0.1:3", "pos"}, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "x" || len(rest) != 1 || rest[0] != "pos" {
+		t.Errorf("name = %q, rest = %q", name, rest)
 	}
 }

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/api"
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/config"
+	"github.com/latchauth/latch/internal/delivery"
+	"github.com/latchauth/latch/internal/jwt"
+	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/project"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/store/sqlstore"
+	"github.com/latchauth/latch/internal/user"
+)
+
+// app is Latch wired together: one screen, constructor arguments, no
+// container.
+type app struct {
+	cfg        config.Config
+	log        *slog.Logger
+	store      *sqlstore.DB
+	keys       *jwt.Manager
+	projects   *project.Service
+	users      *user.Service
+	sessions   *session.Service
+	magicLinks *magiclink.Service
+	outbox     *delivery.Outbox
+	devInbox   *devInbox // nil when the dev inbox is off
+}
+
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	now := time.Now
+	driver, dsn := cfg.Database()
+	if driver == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	st, err := sqlstore.Open(ctx, sqlstore.Config{Driver: driver, DSN: dsn})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	a := &app{cfg: cfg, log: log, store: st}
+	var smtp, dev delivery.Mailer
+	if cfg.SMTP.Host != "" {
+		m, err := delivery.NewSMTPMailer(delivery.SMTPConfig{
+			Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, TLS: cfg.SMTP.TLS, From: cfg.SMTP.From,
+		})
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		smtp = m
+	} else if cfg.DevInbox {
+		dev = delivery.NewDevInbox(st, now)
+		a.devInbox = &devInbox{store: st}
+	}
+	router := delivery.NewRouter(smtp, dev)
+	a.outbox = delivery.NewOutbox(st, router, now, log, delivery.OutboxOptions{})
+	a.keys = jwt.NewManager(st, now)
+	a.projects = project.NewService(st, a.keys, now)
+	a.users = user.NewService(st, now)
+	a.sessions = session.NewService(st, a.keys, now)
+	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.outbox, now)
+	return a, nil
+}
+
+func (a *app) close() { a.store.Close() }
+
+func (a *app) handler() http.Handler {
+	d := api.Deps{
+		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
+		MagicLinks: a.magicLinks, Keys: a.keys, ErrorDocsURL: a.cfg.ErrorDocsURL,
+	}
+	if a.devInbox != nil {
+		d.DevInbox = a.devInbox
+	}
+	return api.NewHandler(d)
+}
+
+// devInbox lists the dev inbox for the API.
+type devInbox struct{ store store.DevInbox }
+
+func (d *devInbox) List(ctx context.Context, f store.DevMessageFilter) ([]auth.DevMessage, error) {
+	return d.store.ListDevMessages(ctx, f)
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by config
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// serve runs the API until ctx is done.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := config.Load(getenv, "latch serve", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", rest[0])
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	if cfg.CreateTestProject {
+		if err := a.firstStart(ctx, stdout); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	go a.outbox.Run(workCtx)
+
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Latch %s listening on %s\n", version(), base)
+	if a.devInbox != nil {
+		fmt.Fprintf(stdout, "Dev inbox: %s/dev/inbox\n", base)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// firstStart creates and prints a test project when the database has none,
+// so that a fresh `latch` is usable at once.
+func (a *app) firstStart(ctx context.Context, stdout io.Writer) error {
+	ps, err := a.projects.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return nil
+	}
+	creds, err := a.projects.Create(ctx, "Latch test project", auth.EnvTest)
+	if err != nil {
+		return err
+	}
+	printCredentials(stdout, creds.Project, creds.Secret)
+	return nil
+}

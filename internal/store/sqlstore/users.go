@@ -1,0 +1,347 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/store"
+)
+
+// Email addresses are lowercased here, in Go, on every write and lookup,
+// and the unique index is on the stored column: that makes addresses unique
+// per lower(address) with the same Unicode folding on both dialects, where
+// SQLite's lower() would fold only ASCII.
+
+const userColumns = `u.user_id, u.status, u.first_name, u.middle_name, u.last_name, u.external_id,
+	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at`
+
+// userWithEmails reads a user and its emails in one query: one row per
+// email, or a single row of NULL email columns for a user without any.
+const userWithEmails = `SELECT ` + userColumns + `, e.email_id, e.address, e.verified, e.created_at
+	FROM users u LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id`
+
+// qGetUser and qGetUserByEmail are prepared at Open: session
+// authentication returns the user, and every email login looks one up.
+const (
+	qGetUser        = userWithEmails + ` WHERE u.project_id = $1 AND u.user_id = $2 ORDER BY e.created_at, e.email_id`
+	qGetUserByEmail = userWithEmails + ` WHERE u.project_id = $1
+	AND u.user_id = (SELECT user_id FROM emails WHERE project_id = $1 AND address = $2)
+	ORDER BY e.created_at, e.email_id`
+)
+
+// userDest holds the scan targets of userColumns. The metadata columns
+// are kept raw because the joined query repeats them on every email row and
+// only the first needs decoding.
+type userDest struct {
+	u                  auth.User
+	trusted, untrusted []byte
+	emailID, address   sql.NullString
+	verified           sql.NullBool
+	emailCreated       *time.Time
+}
+
+func (d *userDest) userTargets() []any {
+	return []any{&d.u.ID, &d.u.Status, &d.u.Name.First, &d.u.Name.Middle, &d.u.Name.Last, &d.u.ExternalID,
+		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}}
+}
+
+// decode finishes the user: metadata decoded, Emails non-nil.
+func (d *userDest) decode(projectID string) (auth.User, error) {
+	u := d.u
+	u.ProjectID = projectID
+	if err := json.Unmarshal(d.trusted, &u.TrustedMetadata); err != nil {
+		return u, fmt.Errorf("decode trusted metadata: %w", err)
+	}
+	if err := json.Unmarshal(d.untrusted, &u.UntrustedMetadata); err != nil {
+		return u, fmt.Errorf("decode untrusted metadata: %w", err)
+	}
+	u.TrustedMetadata, u.UntrustedMetadata = orEmpty(u.TrustedMetadata), orEmpty(u.UntrustedMetadata)
+	u.Emails = []auth.Email{}
+	return u, nil
+}
+
+// readUserWithEmails reads the rows of userWithEmails. No row is
+// sql.ErrNoRows.
+func readUserWithEmails(rows *sql.Rows, err error, projectID string) (*auth.User, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		d    userDest
+		u    *auth.User
+		dest = append(d.userTargets(), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})
+	)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if u == nil {
+			v, err := d.decode(projectID)
+			if err != nil {
+				return nil, err
+			}
+			u = &v
+		}
+		if d.emailID.Valid {
+			u.Emails = append(u.Emails, auth.Email{
+				ID: d.emailID.String, UserID: u.ID, Address: d.address.String,
+				Verified: d.verified.Bool, CreatedAt: *d.emailCreated,
+			})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, sql.ErrNoRows
+	}
+	return u, nil
+}
+
+// CreateUser implements store.Users. The emails take u.ID as their user.
+func (db *DB) CreateUser(ctx context.Context, projectID string, u *auth.User) error {
+	trusted, err := encodeMap(u.TrustedMetadata)
+	if err != nil {
+		return db.fail(err, "create user %s: encode trusted metadata", u.ID)
+	}
+	untrusted, err := encodeMap(u.UntrustedMetadata)
+	if err != nil {
+		return db.fail(err, "create user %s: encode untrusted metadata", u.ID)
+	}
+	err = db.inTx(ctx, func(tx *DB) error {
+		err := tx.insert(ctx, `INSERT INTO users (project_id, user_id, status, first_name, middle_name, last_name,
+			external_id, trusted_metadata, untrusted_metadata, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+			projectID, u.ID, u.Status, u.Name.First, u.Name.Middle, u.Name.Last,
+			u.ExternalID, trusted, untrusted, tx.ts(u.CreatedAt), tx.ts(u.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		for _, e := range u.Emails {
+			e.UserID = u.ID
+			if err := tx.insertEmail(ctx, projectID, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return db.fail(err, "create user %s", u.ID)
+	}
+	return nil
+}
+
+func (db *DB) insertEmail(ctx context.Context, projectID string, e auth.Email) error {
+	return db.insert(ctx, `INSERT INTO emails (project_id, email_id, user_id, address, verified, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING`,
+		projectID, e.ID, e.UserID, strings.ToLower(e.Address), e.Verified, db.ts(e.CreatedAt))
+}
+
+// GetUser implements store.Users.
+func (db *DB) GetUser(ctx context.Context, projectID, userID string) (*auth.User, error) {
+	rows, err := db.stmt(ctx, hotGetUser).QueryContext(ctx, projectID, userID)
+	u, err := readUserWithEmails(rows, err, projectID)
+	if err != nil {
+		return nil, db.fail(err, "get user %s", userID)
+	}
+	return u, nil
+}
+
+// GetUserByEmail implements store.Users.
+func (db *DB) GetUserByEmail(ctx context.Context, projectID, address string) (*auth.User, error) {
+	rows, err := db.stmt(ctx, hotGetUserByEmail).QueryContext(ctx, projectID, strings.ToLower(address))
+	u, err := readUserWithEmails(rows, err, projectID)
+	if err != nil {
+		return nil, db.fail(err, "get user by email %s", address)
+	}
+	return u, nil
+}
+
+// UpdateUser implements store.Users.
+func (db *DB) UpdateUser(ctx context.Context, projectID string, u *auth.User) error {
+	trusted, err := encodeMap(u.TrustedMetadata)
+	if err != nil {
+		return db.fail(err, "update user %s: encode trusted metadata", u.ID)
+	}
+	untrusted, err := encodeMap(u.UntrustedMetadata)
+	if err != nil {
+		return db.fail(err, "update user %s: encode untrusted metadata", u.ID)
+	}
+	err = db.execOne(ctx, `UPDATE users SET status = $3, first_name = $4, middle_name = $5, last_name = $6,
+		external_id = $7, trusted_metadata = $8, untrusted_metadata = $9, updated_at = $10
+		WHERE project_id = $1 AND user_id = $2`,
+		projectID, u.ID, u.Status, u.Name.First, u.Name.Middle, u.Name.Last,
+		u.ExternalID, trusted, untrusted, db.ts(u.UpdatedAt))
+	if err != nil {
+		return db.fail(err, "update user %s", u.ID)
+	}
+	return nil
+}
+
+// DeleteUser implements store.Users. The foreign keys' ON DELETE CASCADE
+// removes the user's emails, sessions and tokens in the same statement.
+func (db *DB) DeleteUser(ctx context.Context, projectID, userID string) error {
+	if err := db.execOne(ctx, `DELETE FROM users WHERE project_id = $1 AND user_id = $2`, projectID, userID); err != nil {
+		return db.fail(err, "delete user %s", userID)
+	}
+	return nil
+}
+
+// SearchUsers implements store.Users. An empty list in f is no condition,
+// like a nil one. The count and the page are two statements; outside a
+// transaction a write between them can make total differ by its rows.
+func (db *DB) SearchUsers(ctx context.Context, projectID string, f store.UserFilter) ([]auth.User, int, error) {
+	if f.Limit <= 0 {
+		return nil, 0, fmt.Errorf("sqlstore: search users: limit %d is not positive", f.Limit)
+	}
+	args := []any{projectID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	list := func(vs []string) string {
+		ps := make([]string, len(vs))
+		for i, v := range vs {
+			ps[i] = arg(v)
+		}
+		return strings.Join(ps, ", ")
+	}
+	const hasEmail = `EXISTS (SELECT 1 FROM emails e WHERE e.project_id = u.project_id AND e.user_id = u.user_id AND `
+	var conds []string
+	if len(f.UserIDs) > 0 {
+		conds = append(conds, `u.user_id IN (`+list(f.UserIDs)+`)`)
+	}
+	if len(f.EmailAddresses) > 0 {
+		addrs := make([]string, len(f.EmailAddresses))
+		for i, a := range f.EmailAddresses {
+			addrs[i] = strings.ToLower(a)
+		}
+		conds = append(conds, hasEmail+`e.address IN (`+list(addrs)+`))`)
+	}
+	if f.EmailFuzzy != "" {
+		conds = append(conds, hasEmail+`e.address LIKE `+arg(likeContains(strings.ToLower(f.EmailFuzzy)))+` ESCAPE '\')`)
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			ss[i] = string(s)
+		}
+		conds = append(conds, `u.status IN (`+list(ss)+`)`)
+	}
+	where := `u.project_id = $1`
+	if len(conds) > 0 {
+		op := " AND "
+		if f.Or {
+			op = " OR "
+		}
+		where += ` AND (` + strings.Join(conds, op) + `)`
+	}
+
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, db.fail(err, "search users: count")
+	}
+	if f.After != nil {
+		where += ` AND (u.created_at, u.user_id) > (` + arg(db.ts(f.After.CreatedAt)) + `, ` + arg(f.After.ID) + `)`
+	}
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users u WHERE `+where+`
+		ORDER BY u.created_at, u.user_id LIMIT `+arg(f.Limit), args...)
+	users, err := collect(rows, err, func(row rowScanner) (auth.User, error) {
+		var d userDest
+		if err := row.Scan(d.userTargets()...); err != nil {
+			return auth.User{}, err
+		}
+		return d.decode(projectID)
+	})
+	if err != nil {
+		return nil, 0, db.fail(err, "search users")
+	}
+	if err := db.attachEmails(ctx, projectID, users); err != nil {
+		return nil, 0, db.fail(err, "search users: emails")
+	}
+	return users, total, nil
+}
+
+// attachEmails loads the emails of users in one query.
+func (db *DB) attachEmails(ctx context.Context, projectID string, users []auth.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	byID := make(map[string]*auth.User, len(users))
+	args := make([]any, 0, len(users)+1)
+	ps := make([]string, len(users))
+	args = append(args, projectID)
+	for i := range users {
+		byID[users[i].ID] = &users[i]
+		args = append(args, users[i].ID)
+		ps[i] = "$" + strconv.Itoa(i+2)
+	}
+	rows, err := db.query(ctx, `SELECT `+emailColumns+` FROM emails
+		WHERE project_id = $1 AND user_id IN (`+strings.Join(ps, ", ")+`) ORDER BY created_at, email_id`, args...)
+	emails, err := collect(rows, err, scanEmail)
+	if err != nil {
+		return err
+	}
+	for _, e := range emails {
+		u := byID[e.UserID]
+		u.Emails = append(u.Emails, e)
+	}
+	return nil
+}
+
+// likeContains returns a LIKE pattern (with \ as the escape character)
+// matching strings that contain s literally.
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+const emailColumns = `email_id, user_id, address, verified, created_at`
+
+func scanEmail(row rowScanner) (auth.Email, error) {
+	var e auth.Email
+	err := row.Scan(&e.ID, &e.UserID, &e.Address, &e.Verified, timeCol{&e.CreatedAt})
+	return e, err
+}
+
+// AddEmail implements store.Users. An e.UserID that names no user of the
+// project is store.ErrNotFound.
+func (db *DB) AddEmail(ctx context.Context, projectID string, e auth.Email) error {
+	if err := db.insertEmail(ctx, projectID, e); err != nil {
+		return db.fail(err, "add email %s", e.ID)
+	}
+	return nil
+}
+
+// GetEmail implements store.Users.
+func (db *DB) GetEmail(ctx context.Context, projectID, emailID string) (*auth.Email, error) {
+	e, err := scanEmail(db.queryRow(ctx, `SELECT `+emailColumns+` FROM emails WHERE project_id = $1 AND email_id = $2`, projectID, emailID))
+	if err != nil {
+		return nil, db.fail(err, "get email %s", emailID)
+	}
+	return &e, nil
+}
+
+// VerifyEmail implements store.Users. The interface passes no time, so
+// updated_at keeps the time the email was added.
+func (db *DB) VerifyEmail(ctx context.Context, projectID, emailID string) error {
+	if err := db.execOne(ctx, `UPDATE emails SET verified = $3 WHERE project_id = $1 AND email_id = $2`, projectID, emailID, true); err != nil {
+		return db.fail(err, "verify email %s", emailID)
+	}
+	return nil
+}
+
+// DeleteEmail implements store.Users.
+func (db *DB) DeleteEmail(ctx context.Context, projectID, emailID string) error {
+	if err := db.execOne(ctx, `DELETE FROM emails WHERE project_id = $1 AND email_id = $2`, projectID, emailID); err != nil {
+		return db.fail(err, "delete email %s", emailID)
+	}
+	return nil
+}

@@ -134,6 +134,18 @@ func (s *Service) send(ctx context.Context, p *auth.Project, in SendInput, creat
 		if err != nil {
 			return err
 		}
+		// The URL of the other type is not used for this user, but an
+		// unlisted one is still refused, so a misconfigured app finds out
+		// on its first request rather than on its first returning user.
+		otherType, otherURL := auth.RedirectSignup, in.SignupURL
+		if signup {
+			otherType, otherURL = auth.RedirectLogin, in.LoginURL
+		}
+		if otherURL != "" {
+			if _, err := s.projects.ResolveRedirect(ctx, p.ID, otherType, otherURL, nil); err != nil {
+				return err
+			}
+		}
 		msgID, err = s.issue(ctx, tx, p, u, email, auth.TokenMagicLink, kind, redirect, minutes, in.CodeChallenge)
 		return err
 	})

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/authtest"
+	"github.com/latchauth/latch/internal/config"
+)
+
+// The HTTP benchmarks run Latch wired exactly as `latch serve` wires it
+// (openApp: the real store, outbox and dev inbox) behind a real TCP
+// listener, and drive it with keep-alive clients from parallel goroutines.
+// BenchmarkBaselineJSON serves a trivial JSON handler the same way, so the
+// ratio of the two req/s figures is comparable across machines. See
+// BENCHMARKS.md.
+
+type benchServer struct {
+	url, projectID, secret string
+	client                 *http.Client
+}
+
+func newBenchServer(b *testing.B, h http.Handler) *benchServer {
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &benchServer{url: srv.URL, client: &http.Client{Transport: tr}}
+}
+
+// latchServer starts Latch on SQLite in a temporary directory, or on
+// PostgreSQL when LATCH_BENCH_POSTGRES is set with LATCH_TEST_POSTGRES_URL.
+func latchServer(b *testing.B) *benchServer {
+	b.Helper()
+	env := map[string]string{"LATCH_DATA_DIR": b.TempDir(), "LATCH_LOG_LEVEL": "error"}
+	if os.Getenv("LATCH_BENCH_POSTGRES") != "" {
+		env["LATCH_DATABASE_URL"] = authtest.PostgresURL(b)
+	}
+	cfg, _, err := config.Load(func(k string) string { return env[k] }, "bench", nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := openApp(ctx, cfg, newLogger("error", io.Discard))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(a.close)
+	creds, err := a.projects.Create(ctx, "bench", auth.EnvTest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newBenchServer(b, a.handler())
+	s.projectID, s.secret = creds.Project.ID, creds.Secret
+	return s
+}
+
+func (s *benchServer) post(path string, body []byte) (map[string]any, error) {
+	req, err := http.NewRequest("POST", s.url+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth(s.projectID, s.secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return out, fmt.Errorf("HTTP %d: %v", resp.StatusCode, out)
+	}
+	return out, nil
+}
+
+// login returns a session token and JWT for a fresh user.
+func (s *benchServer) login(b *testing.B) (token, jwt string) {
+	b.Helper()
+	if _, err := s.post("/v1/magic_links/email/login_or_create", []byte(`{"email":"bench@example.com"}`)); err != nil {
+		b.Fatal(err)
+	}
+	resp, err := s.client.Get(s.url + "/dev/inbox/messages?to=bench@example.com")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var inbox struct{ Messages []struct{ Text string } }
+	json.NewDecoder(resp.Body).Decode(&inbox)
+	resp.Body.Close()
+	if len(inbox.Messages) == 0 {
+		b.Fatal("no magic link in the dev inbox")
+	}
+	tok := regexp.MustCompile(`token=(\S+)`).FindStringSubmatch(inbox.Messages[0].Text)[1]
+	out, err := s.post("/v1/magic_links/authenticate", []byte(`{"token":"`+tok+`","session_duration_minutes":600}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out["session_token"].(string), out["session_jwt"].(string)
+}
+
+// run4 drives op from parallel clients and reports requests per second.
+func run4(b *testing.B, op func() error) {
+	b.Helper()
+	b.SetParallelism(4) // 4 clients per core keep the server busy
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var failed atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(); err != nil {
+				if failed.Add(1) == 1 {
+					b.Error(err)
+				}
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+func BenchmarkBaselineJSON(b *testing.B) {
+	s := newBenchServer(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"status_code": 200, "request_id": "request-id-test-0"})
+	}))
+	body := []byte(`{"session_token":"x"}`)
+	run4(b, func() error { _, err := s.post("/", body); return err })
+}
+
+func BenchmarkSessionsAuthenticateToken(b *testing.B) {
+	s := latchServer(b)
+	tok, _ := s.login(b)
+	body := []byte(`{"session_token":"` + tok + `"}`)
+	run4(b, func() error { _, err := s.post("/v1/sessions/authenticate", body); return err })
+}
+
+func BenchmarkSessionsAuthenticateJWT(b *testing.B) {
+	s := latchServer(b)
+	_, jwt := s.login(b)
+	body := []byte(`{"session_jwt":"` + jwt + `"}`)
+	run4(b, func() error { _, err := s.post("/v1/sessions/authenticate", body); return err })
+}
+
+func BenchmarkMagicLinksLoginOrCreate(b *testing.B) {
+	s := latchServer(b)
+	var n atomic.Int64
+	run4(b, func() error {
+		body := fmt.Appendf(nil, `{"email":"user%d@example.com"}`, n.Add(1))
+		_, err := s.post("/v1/magic_links/email/login_or_create", body)
+		return err
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -37,7 +38,9 @@ func (d *DevInbox) Send(ctx context.Context, m auth.Message) error {
 	dm := &auth.DevMessage{
 		ID:        m.ID,
 		ProjectID: m.ProjectID,
-		To:        m.To,
+		// Lowercased because store.DevMessageFilter matches recipients in
+		// lowercase: "Ada@Example.com" must be found as ada@example.com.
+		To:        strings.ToLower(m.To),
 		Subject:   m.Subject,
 		Text:      m.Text,
 		HTML:      m.HTML,

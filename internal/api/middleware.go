@@ -82,7 +82,7 @@ func (h *handler) withRequestID(next http.Handler) http.Handler {
 		if u, _, ok := basicAuth(r); ok && strings.HasPrefix(u, "project-live-") {
 			env = auth.EnvLive
 		}
-		id := auth.NewID(auth.KindRequest, env)
+		id := auth.NewRequestID(env)
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
 	})

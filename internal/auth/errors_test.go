@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +50,9 @@ func TestIDs(t *testing.T) {
 	id := NewID(KindUser, EnvTest)
 	if !HasKind(id, KindUser) || HasKind(id, KindSession) || len(id) != len("user-test-")+36 {
 		t.Errorf("NewID = %q", id)
+	}
+	if r := NewRequestID(EnvLive); !HasKind(r, KindRequest) || !strings.HasPrefix(r, "request-id-live-") || r[len("request-id-live-")+14] != '4' {
+		t.Errorf("NewRequestID = %q", r)
 	}
 	if HasKind("user-prod-x", KindUser) {
 		t.Error("unknown env accepted")

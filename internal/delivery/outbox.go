@@ -182,9 +182,10 @@ func (o *Outbox) Deliver(ctx context.Context, projectID, messageID string) {
 
 // Run is the background worker. It sends due messages, retries failures
 // with exponential backoff, and sleeps PollInterval between rounds unless
-// Enqueue or Deliver wakes it. Run returns nil once ctx is done, after
-// finishing the send in flight. Several workers may run at once, in one
-// process or many, against the same store.
+// Enqueue wakes it (or Deliver, when the store failed it). Run returns once
+// ctx is done, after finishing the send in flight; its error is always nil
+// and exists so that Run fits errgroup-style runners. Several workers may
+// run at once, in one process or many, against the same store.
 func (o *Outbox) Run(ctx context.Context) error {
 	for {
 		more := o.deliverDue(ctx)

@@ -1,3 +1,7 @@
+// Package authtest holds the helpers tests share across packages: real
+// stores (SQLite always, PostgreSQL when configured), seeded projects, a
+// settable clock and captured mail. Nothing here is a mock of the store:
+// SQLite is the fake.
 package authtest
 
 import (

@@ -30,6 +30,9 @@ type dialect struct {
 	// migrationsTable creates the table recording applied migrations. It
 	// lives outside the migration files because the runner needs it first.
 	migrationsTable string
+	// migrationLock, when set, is run first in every migration transaction
+	// to serialize processes migrating the same database at once.
+	migrationLock string
 }
 
 // sqliteDialect stores times as INTEGER microseconds since the Unix epoch
@@ -68,6 +71,12 @@ var postgresDialect = &dialect{
 	version    TEXT PRIMARY KEY,
 	applied_at TIMESTAMPTZ NOT NULL
 )`,
+	// Without it, two processes racing through CREATE TABLE IF NOT EXISTS
+	// both miss the table and the loser fails on a catalog index. The lock
+	// is per schema, so parallel tests in schemas of their own do not wait
+	// for each other, and transaction-scoped, so it cannot leak into the
+	// pool.
+	migrationLock: `SELECT pg_advisory_xact_lock(hashtext('latch_migrations:' || current_schema()))`,
 }
 
 func pgCode(err error) string {

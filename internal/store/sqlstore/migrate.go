@@ -33,12 +33,17 @@ func migrationNames(d *dialect) ([]string, error) {
 // each in its own transaction with its record, so a failed migration
 // leaves no trace and the next start retries it. now stamps applied_at.
 //
-// The record is inserted before the migration runs, with ON CONFLICT DO
-// NOTHING: when two processes start at once, the second blocks on the
-// first's uncommitted row (PostgreSQL) or on the write lock (SQLite), then
-// finds the version recorded and skips it, so no migration runs twice.
+// Processes starting at once on one database take turns: every
+// transaction here first takes the dialect's migration lock (on SQLite,
+// BEGIN IMMEDIATE on the writer already is one), and the record is
+// inserted with ON CONFLICT DO NOTHING before the migration runs, so a
+// version another process applied meanwhile is skipped.
 func migrate(ctx context.Context, db *sql.DB, d *dialect, now time.Time) error {
-	if _, err := db.ExecContext(ctx, d.migrationsTable); err != nil {
+	err := migrationTx(ctx, db, d, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, d.migrationsTable)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlstore: create schema_migrations: %w", err)
 	}
 	names, err := migrationNames(d)
@@ -46,32 +51,42 @@ func migrate(ctx context.Context, db *sql.DB, d *dialect, now time.Time) error {
 		return fmt.Errorf("sqlstore: list migrations: %w", err)
 	}
 	for _, name := range names {
-		if err := migrateOne(ctx, db, d, name, now); err != nil {
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("sqlstore: migrate %s: %w", name, err)
+		}
+		err = migrationTx(ctx, db, d, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`),
+				strings.TrimSuffix(path.Base(name), ".sql"), d.time(now))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err // already applied (err is nil)
+			}
+			_, err = tx.ExecContext(ctx, string(body))
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("sqlstore: migrate %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func migrateOne(ctx context.Context, db *sql.DB, d *dialect, name string, now time.Time) error {
-	body, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return err
-	}
+// migrationTx runs fn in a transaction holding the migration lock.
+func migrationTx(ctx context.Context, db *sql.DB, d *dialect, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() // a no-op after Commit
-	res, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`),
-		strings.TrimSuffix(path.Base(name), ".sql"), d.time(now))
-	if err != nil {
-		return err
+	if d.migrationLock != "" {
+		if _, err := tx.ExecContext(ctx, d.migrationLock); err != nil {
+			return err
+		}
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err // already applied (err is nil)
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -45,6 +45,7 @@ func TestConsumerMagicLinkFlowSMTP(t *testing.T) {
 		"LATCH_SMTP_TLS":  "none",
 		"LATCH_SMTP_FROM": from,
 	}})
+	closeIdleFirst(t)
 	e := &env{srv: srv, client: newClient(t, srv)}
 	mailpit := func(tb testing.TB, addr string, n int) message {
 		tb.Helper()

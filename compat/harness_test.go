@@ -66,9 +66,19 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Parallel()
 			dsn := db.url(t)
 			srv := latchtest.Start(t, latchtest.Options{DatabaseURL: dsn})
+			closeIdleFirst(t)
 			fn(t, &env{srv: srv, client: newClient(t, srv)})
 		})
 	}
+}
+
+// closeIdleFirst closes the client side's idle connections before the
+// server stops (cleanups run last-registered first). The SDK's HTTP client
+// uses http.DefaultTransport, whose dial races leave connections that never
+// carried a request; the server's graceful shutdown waits five seconds for
+// each such connection before it counts as idle.
+func closeIdleFirst(tb testing.TB) {
+	tb.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
 }
 
 // newClient builds a stytch-go client against srv exactly as an app does:

@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -210,6 +212,8 @@ func TestPythonStrictFields(t *testing.T) {
 			{"session", object, nil}, {"session_token", str, nil}, {"session_jwt", nonEmpty, nil}, {"user", object, nil},
 		}, under("session", sessionFields), under("user", userFields)))
 
+		checkJWT(t, jwt, e.srv.ProjectID, userID, jwksKids(t, e))
+
 		ug := ok(raw(t, e.srv, "GET", "/v1/users/"+url.PathEscape(userID), true, nil), "users.get", 200)
 		checkFields(t, "users.get", ug, fields(envelopeFields, userFields))
 
@@ -248,4 +252,117 @@ func TestPythonStrictFields(t *testing.T) {
 			}
 		}
 	})
+}
+
+// jwksKids returns the key IDs the project's JWKS publishes.
+func jwksKids(tb testing.TB, e *env) []string {
+	tb.Helper()
+	r := raw(tb, e.srv, "GET", "/v1/sessions/jwks/"+e.srv.ProjectID, false, nil)
+	keys, _ := r.JSON["keys"].([]any)
+	var kids []string
+	for _, k := range keys {
+		if k, ok := k.(map[string]any); ok {
+			kid, _ := k["kid"].(string)
+			kids = append(kids, kid)
+		}
+	}
+	return kids
+}
+
+// sessionClaimFields are what the SDKs read from the session claim of a
+// JWT when they verify it locally (STYTCH_API.md §4): Go parses the times,
+// Python indexes roles.
+var sessionClaimFields = []field{
+	{"id", nonEmpty, nil},
+	{"started_at", nonEmpty, nil},
+	{"last_accessed_at", nonEmpty, nil},
+	{"expires_at", nonEmpty, nil},
+	{"attributes", object, nil},
+	{"attributes.user_agent", str, nil},
+	{"attributes.ip_address", str, nil},
+	{"authentication_factors", array, nil},
+	{"authentication_factors[].type", nonEmpty, nil},
+	{"authentication_factors[].delivery_method", nonEmpty, nil},
+	{"roles", array, nil},
+}
+
+// checkJWT decodes a session JWT and checks what the three SDKs need to
+// verify it locally: an RS256 header with typ and a published kid, the
+// fixed issuer, the project as audience, the registered claims and a
+// complete session claim.
+func checkJWT(tb testing.TB, jwt, projectID, userID string, kids []string) {
+	tb.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		tb.Fatalf("session_jwt %q is not a JWS compact serialization", jwt)
+	}
+	decode := func(what, part string) map[string]any {
+		b, err := base64.RawURLEncoding.DecodeString(part)
+		if err != nil {
+			tb.Fatalf("JWT %s: %v", what, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			tb.Fatalf("JWT %s: %v", what, err)
+		}
+		return m
+	}
+	h, p := decode("header", parts[0]), decode("payload", parts[1])
+	if h["alg"] != "RS256" || h["typ"] != "JWT" || !slices.Contains(kids, fmt.Sprint(h["kid"])) {
+		tb.Errorf("JWT header %v, want alg RS256, typ JWT and a kid of the JWKS %v", h, kids)
+	}
+	if p["iss"] != "stytch.com/"+projectID || p["sub"] != userID {
+		tb.Errorf("JWT iss %v, sub %v; want stytch.com/%s, %s", p["iss"], p["sub"], projectID, userID)
+	}
+	if aud, _ := p["aud"].([]any); !slices.Equal(aud, []any{projectID}) {
+		tb.Errorf("JWT aud %v, want [%s]", p["aud"], projectID)
+	}
+	checkFields(tb, "JWT payload", p, []field{{"iat", number, nil}, {"nbf", number, nil}, {"exp", number, nil}})
+	iat, _ := p["iat"].(float64)
+	if exp, _ := p["exp"].(float64); exp-iat != 300 {
+		tb.Errorf("JWT lives %v seconds, want 300", exp-iat)
+	}
+	claim, ok := p["https://stytch.com/session"].(map[string]any)
+	if !ok {
+		tb.Fatalf("JWT has no https://stytch.com/session claim: %v", p)
+	}
+	checkFields(tb, "JWT session claim", claim, sessionClaimFields)
+}
+
+// TestCheckFields makes sure the checker itself finds what Python would
+// reject, so that a passing TestPythonStrictFields means something.
+func TestCheckFields(t *testing.T) {
+	t.Parallel()
+	fs := []field{
+		{"a", nonEmpty, nil},
+		{"list", array, nil},
+		{"list[].x", boolean, nil},
+		{"obj.kind", str, []string{"one", "two"}},
+	}
+	cases := []struct {
+		name, json string
+		problems   int
+	}{
+		{"complete", `{"a":"v","list":[{"x":true},{"x":false}],"obj":{"kind":"one"}}`, 0},
+		{"empty array", `{"a":"v","list":[],"obj":{"kind":"two"}}`, 0},
+		{"missing", `{"list":[],"obj":{"kind":"one"}}`, 1},
+		{"null", `{"a":null,"list":null,"obj":{"kind":"one"}}`, 3},
+		{"empty string", `{"a":"","list":[],"obj":{"kind":"one"}}`, 1},
+		{"element missing a field", `{"a":"v","list":[{"x":true},{}],"obj":{"kind":"one"}}`, 1},
+		{"wrong kind", `{"a":"v","list":[{"x":"true"}],"obj":{"kind":1}}`, 2},
+		{"not in enum", `{"a":"v","list":[],"obj":{"kind":"three"}}`, 1},
+	}
+	for _, c := range cases {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(c.json), &m); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		for _, f := range fs {
+			n += len(lookup(m, strings.Split(f.path, "."), "", f))
+		}
+		if n != c.problems {
+			t.Errorf("%s: %d problems, want %d", c.name, n, c.problems)
+		}
+	}
 }

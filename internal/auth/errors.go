@@ -59,6 +59,7 @@ func (e *Error) WithMessage(format string, args ...any) *Error {
 var (
 	ErrBadRequest                    = &Error{Status: http.StatusBadRequest, Type: "bad_request", Message: "The request could not be parsed. Please check that the body is valid JSON and that every field has the documented type."}
 	ErrCannotDeleteLastPrimaryFactor = &Error{Status: http.StatusBadRequest, Type: "cannot_delete_last_primary_factor", Message: "Cannot delete the last primary factor of an active user."}
+	ErrCustomClaimsTooLarge          = &Error{Status: http.StatusBadRequest, Type: "custom_claims_too_large", Message: "session_custom_claims must be at most 4KB when serialized."}
 	ErrDuplicateEmail                = &Error{Status: http.StatusBadRequest, Type: "duplicate_email", Message: "A user with this email already exists for this project."}
 	ErrDuplicateRedirectURL          = &Error{Status: http.StatusBadRequest, Type: "duplicate_redirect_url", Message: "This redirect URL is already configured for this project."}
 	ErrDuplicateUserExternalID       = &Error{Status: http.StatusBadRequest, Type: "duplicate_user_external_id", Message: "A user with this external_id already exists for this project."}
@@ -112,7 +113,7 @@ var (
 
 // Catalog lists every entry above; tests use it to check that types are unique.
 var Catalog = []*Error{
-	ErrBadRequest, ErrCannotDeleteLastPrimaryFactor, ErrDuplicateEmail, ErrDuplicateRedirectURL,
+	ErrBadRequest, ErrCannotDeleteLastPrimaryFactor, ErrCustomClaimsTooLarge, ErrDuplicateEmail, ErrDuplicateRedirectURL,
 	ErrDuplicateUserExternalID, ErrEmailSettingsNotFound, ErrEmailNotFound, ErrEmailTemplateNotFound,
 	ErrInternal, ErrInvalidArgument, ErrInvalidEmail, ErrInvalidEmailID, ErrInvalidExpiration,
 	ErrInvalidLocale, ErrInvalidMagicLinkURL, ErrInvalidRedirectURLType, ErrInvalidSessionDuration,

@@ -5,6 +5,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -48,6 +49,27 @@ type Result struct {
 	User  *auth.User
 }
 
+// maxCustomClaimsBytes bounds a session's custom claims, serialized, as
+// Stytch does: they travel in every JWT.
+const maxCustomClaimsBytes = 4096
+
+// validateClaims checks custom claims as given and as merged into the
+// session's existing ones.
+func validateClaims(existing, patch map[string]any) (map[string]any, error) {
+	if err := jwt.ValidateCustomClaims(patch); err != nil {
+		return nil, err
+	}
+	merged := mergeClaims(existing, patch)
+	b, err := json.Marshal(merged)
+	if err != nil {
+		return nil, auth.ErrInvalidArgument.WithMessage("session_custom_claims must be a JSON object.")
+	}
+	if len(b) > maxCustomClaimsBytes {
+		return nil, auth.ErrCustomClaimsTooLarge
+	}
+	return merged, nil
+}
+
 // ValidateDuration checks a session_duration_minutes value (0 means none).
 func ValidateDuration(minutes int) error {
 	if minutes != 0 && (minutes < auth.MinSessionMinutes || minutes > auth.MaxSessionMinutes) {
@@ -78,7 +100,7 @@ func (s *Service) Attach(ctx context.Context, tx store.Store, p *auth.Project, i
 	if err := ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	if err := jwt.ValidateCustomClaims(in.CustomClaims); err != nil {
+	if _, err := validateClaims(nil, in.CustomClaims); err != nil {
 		return nil, err
 	}
 	if in.SessionToken != "" && in.SessionJWT != "" {
@@ -99,7 +121,9 @@ func (s *Service) Attach(ctx context.Context, tx store.Store, p *auth.Project, i
 		if in.DurationMinutes > 0 {
 			sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
 		}
-		sess.CustomClaims = mergeClaims(sess.CustomClaims, in.CustomClaims)
+		if sess.CustomClaims, err = validateClaims(sess.CustomClaims, in.CustomClaims); err != nil {
+			return nil, err
+		}
 		if err := s.update(ctx, tx, p.ID, sess); err != nil {
 			return nil, err
 		}
@@ -164,7 +188,7 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if err := ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	if err := jwt.ValidateCustomClaims(in.CustomClaims); err != nil {
+	if _, err := validateClaims(nil, in.CustomClaims); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -181,7 +205,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		changed = true
 	}
 	if len(in.CustomClaims) > 0 {
-		sess.CustomClaims = mergeClaims(sess.CustomClaims, in.CustomClaims)
+		if sess.CustomClaims, err = validateClaims(sess.CustomClaims, in.CustomClaims); err != nil {
+			return nil, err
+		}
 		changed = true
 	}
 	if changed || now.Sub(sess.LastAccessedAt) >= touchInterval {

@@ -103,6 +103,7 @@ func TestAuthenticateArguments(t *testing.T) {
 		{"short duration", p, session.AuthenticateInput{Token: l.Token, DurationMinutes: 4}, auth.ErrInvalidSessionDuration},
 		{"long duration", p, session.AuthenticateInput{Token: l.Token, DurationMinutes: auth.MaxSessionMinutes + 1}, auth.ErrInvalidSessionDuration},
 		{"reserved claim", p, session.AuthenticateInput{Token: l.Token, CustomClaims: map[string]any{"sub": "x"}}, auth.ErrReservedClaims},
+		{"claims too large", p, session.AuthenticateInput{Token: l.Token, CustomClaims: map[string]any{"blob": strings.Repeat("x", 5000)}}, auth.ErrCustomClaimsTooLarge},
 		{"stytch claim", p, session.AuthenticateInput{Token: l.Token, CustomClaims: map[string]any{"https://stytch.com/x": 1}}, auth.ErrStytchClaimsInCustomClaims},
 	} {
 		if _, err := s.Sessions.Authenticate(ctx, tc.project, tc.in); !errors.Is(err, tc.want) {

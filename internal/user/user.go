@@ -30,8 +30,26 @@ func NewService(st store.Store, now func() time.Time) *Service {
 	return &Service{store: st, now: now}
 }
 
-// maxMetadataBytes bounds each metadata object, serialized, as Stytch does.
-const maxMetadataBytes = 4096
+// Size limits, as Stytch's: metadata objects serialized, external IDs, and
+// each part of a name.
+const (
+	maxMetadataBytes   = 4096
+	maxExternalIDBytes = 128
+	maxNamePartBytes   = 256
+)
+
+// checkFields refuses oversized names and external IDs.
+func checkFields(n auth.Name, externalID string) error {
+	for field, v := range map[string]string{"name.first_name": n.First, "name.middle_name": n.Middle, "name.last_name": n.Last} {
+		if len(v) > maxNamePartBytes {
+			return auth.ErrInvalidArgument.WithMessage("%s must be at most %d bytes.", field, maxNamePartBytes)
+		}
+	}
+	if len(externalID) > maxExternalIDBytes {
+		return auth.ErrInvalidArgument.WithMessage("external_id must be at most %d bytes.", maxExternalIDBytes)
+	}
+	return nil
+}
 
 // NormalizeEmail validates an email address and returns it lowercased.
 // It accepts only a bare address (no display name) with a dotted domain.
@@ -91,6 +109,9 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		u.Status = auth.UserPending
 	}
 	if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+		return nil, err
+	}
+	if err := checkFields(u.Name, u.ExternalID); err != nil {
 		return nil, err
 	}
 	if in.Email != "" {
@@ -180,6 +201,9 @@ func (s *Service) Update(ctx context.Context, projectID, userID string, in Updat
 		u.TrustedMetadata = merge(u.TrustedMetadata, in.TrustedMetadata)
 		u.UntrustedMetadata = merge(u.UntrustedMetadata, in.UntrustedMetadata)
 		if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+			return err
+		}
+		if err := checkFields(u.Name, u.ExternalID); err != nil {
 			return err
 		}
 		u.UpdatedAt = s.now().UTC()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,8 @@ func TestCreateUpdateDelete(t *testing.T) {
 			{"duplicate email", user.CreateInput{Email: "ADA@example.com"}, auth.ErrDuplicateEmail},
 			{"duplicate external id", user.CreateInput{Email: "other@example.com", ExternalID: "ext-1"}, auth.ErrDuplicateUserExternalID},
 			{"invalid email", user.CreateInput{Email: "nope"}, auth.ErrInvalidEmail},
+			{"long external id", user.CreateInput{Email: "ext@example.com", ExternalID: strings.Repeat("e", 129)}, auth.ErrInvalidArgument},
+			{"long name", user.CreateInput{Email: "name@example.com", Name: auth.Name{Last: strings.Repeat("n", 257)}}, auth.ErrInvalidArgument},
 			{"huge metadata", user.CreateInput{Email: "big@example.com", TrustedMetadata: map[string]any{"x": string(make([]byte, 5000))}}, auth.ErrMetadataTooLarge},
 		} {
 			if _, err := s.Users.Create(ctx, p, tc.in); !errors.Is(err, tc.want) {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,13 +62,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	c := &conns{d: d}
-	if d == sqliteDialect {
-		err = c.openSQLite(ctx, cfg.DSN)
-	} else {
-		err = c.openPostgres(ctx, cfg.DSN)
-	}
-	if err != nil {
-		c.close()
+	if c.write, c.read, err = d.open(ctx, cfg.DSN); err != nil {
 		return nil, err
 	}
 	// Migrations are the one place the store reads the wall clock: the
@@ -108,93 +100,13 @@ func pickDialect(cfg Config) (*dialect, error) {
 	return nil, fmt.Errorf("sqlstore: unknown driver %q (want sqlite or postgres)", cfg.Driver)
 }
 
-func (c *conns) openSQLite(ctx context.Context, dsn string) error {
-	if dsn == "" {
-		return errors.New("sqlstore: empty SQLite DSN")
-	}
-	var err error
-	if isMemory(dsn) {
-		// Each connection to an in-memory database gets a database of its
-		// own, so one connection must serve reads and writes alike, and it
-		// must never be closed for idleness: that would drop the data.
-		if c.write, err = sql.Open("sqlite", sqliteDSN(dsn, sqlitePragmas, "")); err != nil {
-			return fmt.Errorf("sqlstore: open sqlite: %w", err)
-		}
-		c.write.SetMaxOpenConns(1)
-		c.write.SetMaxIdleConns(1)
-		c.read = c.write
-		return ping(ctx, c.write, "sqlite")
-	}
-
-	// BEGIN IMMEDIATE takes the write lock when a transaction starts, not
-	// at its first write: a transaction that reads and then writes cannot
-	// fail halfway with SQLITE_BUSY because another process wrote first,
-	// and busy_timeout covers the wait for the lock.
-	if c.write, err = sql.Open("sqlite", sqliteDSN(dsn, slices.Concat(sqliteWriterPragmas, sqlitePragmas), "immediate")); err != nil {
-		return fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
-	c.write.SetMaxOpenConns(1)
-	c.write.SetMaxIdleConns(1)
-	// Connect the writer first: it switches the file to WAL before any
-	// reader opens it.
-	if err := ping(ctx, c.write, "sqlite"); err != nil {
-		return err
-	}
-	if c.read, err = sql.Open("sqlite", sqliteDSN(dsn, slices.Concat(sqliteReaderPragmas, sqlitePragmas), "")); err != nil {
-		return fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
-	c.read.SetMaxOpenConns(sqliteReaders)
-	c.read.SetMaxIdleConns(sqliteReaders)
-	return nil
-}
-
-// isMemory reports whether a SQLite DSN names an in-memory database.
-func isMemory(dsn string) bool {
-	name, query, _ := strings.Cut(dsn, "?")
-	return name == ":memory:" || name == "file::memory:" || strings.Contains(query, "mode=memory")
-}
-
-// sqliteDSN appends the driver parameters for pragmas and txlock to dsn.
-func sqliteDSN(dsn string, pragmas []string, txlock string) string {
-	q := url.Values{}
-	for _, p := range pragmas {
-		q.Add("_pragma", p)
-	}
-	if txlock != "" {
-		q.Set("_txlock", txlock)
-	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + q.Encode()
-}
-
-func (c *conns) openPostgres(ctx context.Context, dsn string) error {
-	var err error
-	if c.write, err = sql.Open("pgx", dsn); err != nil {
-		return fmt.Errorf("sqlstore: open postgres: %w", err)
-	}
-	c.write.SetMaxOpenConns(postgresConns)
-	c.write.SetMaxIdleConns(postgresConns)
-	c.write.SetConnMaxIdleTime(postgresIdle)
-	c.read = c.write
-	return ping(ctx, c.write, "postgres")
-}
-
-func ping(ctx context.Context, db *sql.DB, name string) error {
-	if err := db.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlstore: connect to %s: %w", name, err)
-	}
-	return nil
-}
-
 func (c *conns) close() error {
 	var errs []error
-	for _, s := range []*stmts{c.rstmts, c.wstmts} {
-		if s != nil {
-			errs = append(errs, s.close())
-		}
+	if c.rstmts != nil && c.rstmts != c.wstmts {
+		errs = append(errs, c.rstmts.close())
+	}
+	if c.wstmts != nil {
+		errs = append(errs, c.wstmts.close())
 	}
 	if c.read != nil && c.read != c.write {
 		errs = append(errs, c.read.Close())

@@ -1,7 +1,12 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +35,8 @@ type dialect struct {
 	// migrationsTable creates the table recording applied migrations. It
 	// lives outside the migration files because the runner needs it first.
 	migrationsTable string
+	// open connects the pools for dsn; read may be write itself.
+	open func(ctx context.Context, dsn string) (write, read *sql.DB, err error)
 	// migrationLock, when set, is run first in every migration transaction
 	// to serialize processes migrating the same database at once.
 	migrationLock string
@@ -41,6 +48,7 @@ var sqliteDialect = &dialect{
 	name:   "sqlite",
 	driver: "sqlite",
 	rebind: rebindNumbered,
+	open:   openSQLite,
 	isConflict: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) &&
@@ -64,6 +72,7 @@ var postgresDialect = &dialect{
 	name:         "postgres",
 	driver:       "pgx",
 	rebind:       func(q string) string { return q },
+	open:         openPostgres,
 	isConflict:   func(err error) bool { return pgCode(err) == "23505" }, // unique_violation
 	isMissingRef: func(err error) bool { return pgCode(err) == "23503" }, // foreign_key_violation
 	time:         func(t time.Time) any { return t.UTC().Truncate(time.Microsecond) },
@@ -134,6 +143,96 @@ const (
 	// postgresIdle is how long an unused PostgreSQL connection is kept.
 	postgresIdle = 5 * time.Minute
 )
+
+// openSQLite opens the writer and reader pools described on conns.
+func openSQLite(ctx context.Context, dsn string) (write, read *sql.DB, err error) {
+	if dsn == "" {
+		return nil, nil, errors.New("sqlstore: empty SQLite DSN")
+	}
+	if isMemory(dsn) {
+		// Each connection to an in-memory database gets a database of its
+		// own, so one connection must serve reads and writes alike, and it
+		// must never be closed for idleness: that would drop the data.
+		if write, err = sql.Open("sqlite", sqliteDSN(dsn, sqlitePragmas, "")); err != nil {
+			return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+		}
+		write.SetMaxOpenConns(1)
+		write.SetMaxIdleConns(1)
+		if err := ping(ctx, write, "sqlite"); err != nil {
+			write.Close()
+			return nil, nil, err
+		}
+		return write, write, nil
+	}
+
+	// BEGIN IMMEDIATE takes the write lock when a transaction starts, not
+	// at its first write: a transaction that reads and then writes cannot
+	// fail halfway with SQLITE_BUSY because another process (the latch CLI)
+	// wrote first, and busy_timeout covers the wait for the lock.
+	if write, err = sql.Open("sqlite", sqliteDSN(dsn, slices.Concat(sqliteWriterPragmas, sqlitePragmas), "immediate")); err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	// Connect the writer first: it switches the file to WAL before any
+	// reader opens it.
+	if err := ping(ctx, write, "sqlite"); err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	if read, err = sql.Open("sqlite", sqliteDSN(dsn, slices.Concat(sqliteReaderPragmas, sqlitePragmas), "")); err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(sqliteReaders)
+	read.SetMaxIdleConns(sqliteReaders)
+	return write, read, nil
+}
+
+// isMemory reports whether a SQLite DSN names an in-memory database.
+func isMemory(dsn string) bool {
+	name, query, _ := strings.Cut(dsn, "?")
+	return name == ":memory:" || name == "file::memory:" || strings.Contains(query, "mode=memory")
+}
+
+// sqliteDSN appends the driver parameters for pragmas and txlock to dsn.
+func sqliteDSN(dsn string, pragmas []string, txlock string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	if txlock != "" {
+		q.Set("_txlock", txlock)
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + q.Encode()
+}
+
+// openPostgres opens one pool for reads and writes: PostgreSQL has no
+// single-writer limit to work around.
+func openPostgres(ctx context.Context, dsn string) (write, read *sql.DB, err error) {
+	if write, err = sql.Open("pgx", dsn); err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	write.SetMaxOpenConns(postgresConns)
+	write.SetMaxIdleConns(postgresConns)
+	write.SetConnMaxIdleTime(postgresIdle)
+	if err := ping(ctx, write, "postgres"); err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	return write, write, nil
+}
+
+func ping(ctx context.Context, db *sql.DB, name string) error {
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: connect to %s: %w", name, err)
+	}
+	return nil
+}
 
 // rebindNumbered rewrites PostgreSQL's $N placeholders to SQLite's ?N.
 // Numbered parameters keep their number, so a query may use $2 before $1 or

@@ -61,12 +61,6 @@ func open(tb testing.TB, cfg sqlstore.Config) store.Store {
 	return db
 }
 
-// NamedStore is a store with the name of its dialect.
-type NamedStore struct {
-	Name  string // "sqlite" or "postgres"
-	Store store.Store
-}
-
 // ForEachStore runs fn as a subtest named for each dialect: "sqlite"
 // always, and "postgres" when PostgresEnv is set. Each gets a fresh store;
 // fn may call t.Parallel.

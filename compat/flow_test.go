@@ -1,9 +1,6 @@
 package compat
 
 import (
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,8 +33,8 @@ func TestConsumerMagicLinkFlow(t *testing.T) {
 // TestConsumerMagicLinkFlowSMTP runs the same flow with the mail going
 // over real SMTP to Mailpit.
 func TestConsumerMagicLinkFlowSMTP(t *testing.T) {
-	mp := startMailpit(t)
 	t.Parallel()
+	mp := mailpittest.Start(t)
 	const from = "latch-compat@example.net"
 	srv := latchtest.Start(t, latchtest.Options{Env: map[string]string{
 		"LATCH_SMTP_HOST": mp.SMTPHost,
@@ -88,29 +85,6 @@ func TestConsumerMagicLinkFlowSMTP(t *testing.T) {
 			t.Errorf("dev inbox holds %d messages although SMTP is configured", len(list))
 		}
 	}
-}
-
-// startMailpit starts Mailpit. mailpittest finds the tools module through
-// `go env GOMOD` in the working directory, which inside compat/ names
-// compat/go.mod, so it runs from the repository root; it must be called
-// before t.Parallel, while no other test of this binary runs.
-func startMailpit(t *testing.T) *mailpittest.Server {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..")
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(root); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := os.Chdir(wd); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	return mailpittest.Start(t)
 }
 
 type revokeBy int

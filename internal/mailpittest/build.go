@@ -89,21 +89,16 @@ func binary(ctx context.Context) (string, error) {
 	return bin, nil
 }
 
-// toolsModuleDir returns tools/mailpit inside the main module. It asks the
-// go command for the main module's go.mod rather than walking up from the
-// working directory, so it works from any test package's directory.
+// toolsModuleDir returns tools/mailpit in the checkout this file belongs
+// to. It is found from this source file's own path rather than from the
+// working directory's module, so tests in the nested modules (compat/,
+// examples/) find it too.
 func toolsModuleDir(ctx context.Context) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD")
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("mailpittest: go env GOMOD: %w", err)
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("mailpittest: cannot locate its own source file")
 	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("mailpittest: not inside the latch module (go env GOMOD is empty)")
-	}
-	dir := filepath.Join(filepath.Dir(gomod), "tools", "mailpit")
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "tools", "mailpit")
 	if !isFile(filepath.Join(dir, "go.mod")) {
 		return "", fmt.Errorf("mailpittest: %s/go.mod not found", dir)
 	}

@@ -21,8 +21,6 @@ import (
 type dialect struct {
 	// name is "sqlite" or "postgres"; it also names the migrations directory.
 	name string
-	// driver is the database/sql driver name.
-	driver string
 	// rebind rewrites a query's $N placeholders into the dialect's own.
 	rebind func(query string) string
 	// isConflict reports whether err is a unique or primary key violation.
@@ -46,7 +44,6 @@ type dialect struct {
 // (UTC): they sort and compare as plain numbers and round-trip exactly.
 var sqliteDialect = &dialect{
 	name:   "sqlite",
-	driver: "sqlite",
 	rebind: rebindNumbered,
 	open:   openSQLite,
 	isConflict: func(err error) bool {
@@ -70,7 +67,6 @@ var sqliteDialect = &dialect{
 // that both dialects agree to the microsecond.
 var postgresDialect = &dialect{
 	name:         "postgres",
-	driver:       "pgx",
 	rebind:       func(q string) string { return q },
 	open:         openPostgres,
 	isConflict:   func(err error) bool { return pgCode(err) == "23505" }, // unique_violation

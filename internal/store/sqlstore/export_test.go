@@ -28,3 +28,7 @@ func MigrationFiles(dialect string) ([]string, error) {
 
 // Migrate runs the migration runner on db again.
 func Migrate(ctx context.Context, db *DB) error { return migrate(ctx, db.write, db.d, time.Now()) }
+
+// ReadDB returns db's read pool (the write pool for PostgreSQL and
+// in-memory SQLite).
+func ReadDB(db *DB) *sql.DB { return db.read }

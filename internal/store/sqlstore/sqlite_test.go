@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -83,5 +85,45 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	if total != writers {
 		t.Errorf("%d users, want %d", total, writers)
+	}
+}
+
+// TestSQLitePragmas checks that the connection settings the package relies
+// on are in force, for a plain file name and for a file: URI carrying
+// parameters of its own.
+func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
+	for name, dsn := range map[string]string{
+		"path": filepath.Join(t.TempDir(), "a.db"),
+		"uri":  "file:" + filepath.Join(t.TempDir(), "b.db") + "?cache=private",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db, err := sqlstore.Open(t.Context(), sqlstore.Config{DSN: dsn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			for _, pool := range []struct {
+				name string
+				db   *sql.DB
+			}{{"writer", sqlstore.SQLDB(db)}, {"reader", sqlstore.ReadDB(db)}} {
+				for pragma, want := range map[string]string{
+					"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1",
+				} {
+					var got string
+					if err := pool.db.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
+						t.Fatal(err)
+					}
+					if got != want {
+						t.Errorf("%s: PRAGMA %s = %s, want %s", pool.name, pragma, got, want)
+					}
+				}
+			}
+			// The read pool refuses writes, so none can race the writer.
+			if _, err := sqlstore.ReadDB(db).ExecContext(t.Context(), "DELETE FROM projects"); err == nil {
+				t.Error("a write through the read pool succeeded")
+			}
+		})
 	}
 }

@@ -253,6 +253,8 @@ func TestErrorEnvelopes(t *testing.T) {
 		{"bad_request/wrong_type", "POST", "/v1/magic_links/email/login_or_create", `{"email": 42}`, s.Project.ID, s.Secret},
 		{"bad_request/trailing_data", "POST", "/v1/magic_links/email/login_or_create", `{"email":"a@example.com"} {}`, s.Project.ID, s.Secret},
 		{"bad_request/too_large", "POST", "/v1/magic_links/email/login_or_create", big, s.Project.ID, s.Secret},
+		{"bad_request/quoted_number", "POST", "/v1/sessions/authenticate", `{"session_token":"x","session_duration_minutes":"60"}`, s.Project.ID, s.Secret},
+		{"bad_request/fractional_number", "POST", "/v1/users/search", `{"limit":2.5}`, s.Project.ID, s.Secret},
 		{"bad_request/negative_duration", "POST", "/v1/sessions/authenticate", `{"session_token":"x","session_duration_minutes":-5}`, s.Project.ID, s.Secret},
 		{"invalid_argument/missing_email", "POST", "/v1/magic_links/email/login_or_create", `{}`, s.Project.ID, s.Secret},
 		{"invalid_email", "POST", "/v1/magic_links/email/login_or_create", `{"email":"not-an-email"}`, s.Project.ID, s.Secret},

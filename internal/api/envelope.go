@@ -36,20 +36,21 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (*T, error) {
 	var v T
 	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	dec := json.NewDecoder(body)
-	dec.UseNumber()
 	err := dec.Decode(&v)
 	if errors.Is(err, io.EOF) {
 		// An empty body is an empty object: some SDK calls send none.
 		return &v, nil
 	}
 	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON object")
+		err = errTrailingData
 	}
 	if err != nil {
 		return nil, decodeError(err)
 	}
 	return &v, nil
 }
+
+var errTrailingData = errors.New("trailing data after the JSON value")
 
 func decodeError(err error) error {
 	var (
@@ -65,7 +66,11 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return auth.ErrBadRequest.WithMessage("%s must be %s, not %s.", field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value).Wrap(err)
+		return auth.ErrBadRequest.WithMessage("%s must be %s (got %s).", field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value).Wrap(err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return auth.ErrBadRequest.WithMessage("The request body is not valid JSON: it ends before the value is complete.").Wrap(err)
+	case errors.Is(err, errTrailingData):
+		return auth.ErrBadRequest.WithMessage("The request body must hold exactly one JSON object; there is data after it.").Wrap(err)
 	case errors.As(err, &syntax):
 		return auth.ErrBadRequest.WithMessage("The request body is not valid JSON (at byte %d).", syntax.Offset).Wrap(err)
 	default:
@@ -75,7 +80,9 @@ func decodeError(err error) error {
 
 func jsonKind(goKind string) string {
 	switch {
-	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(goKind, "float"):
 		return "a number"
 	case goKind == "string":
 		return "a string"
@@ -122,14 +129,16 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// intValue reads an optional JSON number as an int; nil is 0.
-func intValue(n *json.Number, field string) (int, error) {
+// intValue reads an optional JSON integer field; absent is 0. The field is
+// decoded as *int64, so a string, a fraction or an overflowing number is
+// already a bad_request from decode; this refuses negatives and values no
+// Stytch field takes.
+func intValue(n *int64, field string) (int, error) {
 	if n == nil {
 		return 0, nil
 	}
-	i, err := n.Int64()
-	if err != nil || i < 0 || i > 1<<31 {
+	if *n < 0 || *n > 1<<31 {
 		return 0, auth.ErrBadRequest.WithMessage("%s must be a non-negative whole number.", field)
 	}
-	return int(i), nil
+	return int(*n), nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -9,16 +8,16 @@ import (
 )
 
 type magicLinksEmailSendRequest struct {
-	Email                   string       `json:"email"`
-	LoginMagicLinkURL       string       `json:"login_magic_link_url"`
-	SignupMagicLinkURL      string       `json:"signup_magic_link_url"`
-	LoginExpirationMinutes  *json.Number `json:"login_expiration_minutes"`
-	SignupExpirationMinutes *json.Number `json:"signup_expiration_minutes"`
-	LoginTemplateID         string       `json:"login_template_id"`
-	SignupTemplateID        string       `json:"signup_template_id"`
-	CreateUserAsPending     bool         `json:"create_user_as_pending"`
-	CodeChallenge           string       `json:"code_challenge"`
-	Locale                  string       `json:"locale"`
+	Email                   string `json:"email"`
+	LoginMagicLinkURL       string `json:"login_magic_link_url"`
+	SignupMagicLinkURL      string `json:"signup_magic_link_url"`
+	LoginExpirationMinutes  *int64 `json:"login_expiration_minutes"`
+	SignupExpirationMinutes *int64 `json:"signup_expiration_minutes"`
+	LoginTemplateID         string `json:"login_template_id"`
+	SignupTemplateID        string `json:"signup_template_id"`
+	CreateUserAsPending     bool   `json:"create_user_as_pending"`
+	CodeChallenge           string `json:"code_challenge"`
+	Locale                  string `json:"locale"`
 }
 
 func (req *magicLinksEmailSendRequest) input() (magiclink.SendInput, error) {
@@ -91,7 +90,7 @@ func (h *handler) magicLinksEmailSend(w http.ResponseWriter, r *http.Request) er
 type magicLinksEmailInviteRequest struct {
 	Email                   string         `json:"email"`
 	InviteMagicLinkURL      string         `json:"invite_magic_link_url"`
-	InviteExpirationMinutes *json.Number   `json:"invite_expiration_minutes"`
+	InviteExpirationMinutes *int64         `json:"invite_expiration_minutes"`
 	InviteTemplateID        string         `json:"invite_template_id"`
 	Name                    *nameJSON      `json:"name"`
 	TrustedMetadata         map[string]any `json:"trusted_metadata"`
@@ -151,7 +150,7 @@ type magicLinksAuthenticateRequest struct {
 	Token                  string         `json:"token"`
 	SessionToken           string         `json:"session_token"`
 	SessionJWT             string         `json:"session_jwt"`
-	SessionDurationMinutes *json.Number   `json:"session_duration_minutes"`
+	SessionDurationMinutes *int64         `json:"session_duration_minutes"`
 	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
 	CodeVerifier           string         `json:"code_verifier"`
 	Attributes             *struct {

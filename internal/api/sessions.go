@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -73,7 +72,7 @@ func toSessionJSON(s *auth.Session) sessionJSON {
 type sessionsAuthenticateRequest struct {
 	SessionToken           string         `json:"session_token"`
 	SessionJWT             string         `json:"session_jwt"`
-	SessionDurationMinutes *json.Number   `json:"session_duration_minutes"`
+	SessionDurationMinutes *int64         `json:"session_duration_minutes"`
 	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -185,8 +184,8 @@ func (h *handler) usersDelete(w http.ResponseWriter, r *http.Request) error {
 }
 
 type usersSearchRequest struct {
-	Cursor string       `json:"cursor"`
-	Limit  *json.Number `json:"limit"`
+	Cursor string `json:"cursor"`
+	Limit  *int64 `json:"limit"`
 	Query  *struct {
 		Operator string `json:"operator"`
 		Operands []struct {

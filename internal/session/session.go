@@ -31,6 +31,8 @@ type Service struct {
 	keys  *jwt.Manager
 	now   func() time.Time
 	jwts  jwtCache
+	// verified remembers JWTs that verified, until they expire.
+	verified verifiedJWTs
 }
 
 // NewService returns a Service.
@@ -109,7 +111,7 @@ func (s *Service) Attach(ctx context.Context, tx store.Store, p *auth.Project, i
 	now := s.now().UTC()
 	res := &Result{User: in.User}
 	if in.SessionToken != "" || in.SessionJWT != "" {
-		sess, err := s.find(ctx, tx, p, in.SessionToken, in.SessionJWT, now)
+		sess, _, err := s.find(ctx, tx, p, in.SessionToken, in.SessionJWT, now)
 		if err != nil {
 			return nil, err
 		}
@@ -195,7 +197,7 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if res, ok, err := s.sandbox(ctx, p, in.Token, in.JWT, now); ok || err != nil {
 		return res, err
 	}
-	sess, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
+	sess, u, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +217,6 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		if err := s.update(ctx, s.store, p.ID, sess); err != nil {
 			return nil, err
 		}
-	}
-	u, err := s.store.GetUser(ctx, p.ID, sess.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, auth.ErrSessionNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("session: get user: %w", err)
 	}
 	j, err := s.mint(ctx, p, sess, now)
 	if err != nil {
@@ -262,7 +257,7 @@ func (s *Service) Revoke(ctx context.Context, p *auth.Project, in RevokeInput) e
 	case in.Token == auth.SandboxSessionToken && p.Env == auth.EnvTest:
 		return nil
 	default:
-		sess, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
+		sess, _, err := s.find(ctx, s.store, p, in.Token, in.JWT, now)
 		if err != nil {
 			return err
 		}
@@ -302,49 +297,93 @@ func (s *Service) List(ctx context.Context, p *auth.Project, userID string) ([]a
 	return ss, nil
 }
 
-// find resolves a token or JWT to a live session.
-func (s *Service) find(ctx context.Context, st store.Store, p *auth.Project, tok, jwtStr string, now time.Time) (*auth.Session, error) {
+// find resolves a token or JWT to a live session and its user, in one
+// read of the store.
+func (s *Service) find(ctx context.Context, st store.Store, p *auth.Project, tok, jwtStr string, now time.Time) (*auth.Session, *auth.User, error) {
 	var (
 		sess *auth.Session
+		u    *auth.User
 		err  error
 	)
 	if tok != "" {
-		sess, err = st.GetSessionByTokenHash(ctx, p.ID, token.Hash(tok))
+		sess, u, err = st.GetSessionUserByTokenHash(ctx, p.ID, token.Hash(tok))
 	} else {
 		var claims *jwt.SessionClaims
 		claims, err = s.verify(ctx, p, jwtStr, now)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		sess, err = st.GetSession(ctx, p.ID, claims.SessionID)
+		sess, u, err = st.GetSessionUser(ctx, p.ID, claims.SessionID)
 		if err == nil && sess.UserID != claims.Subject {
 			err = store.ErrNotFound
 		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, auth.ErrSessionNotFound
+		return nil, nil, auth.ErrSessionNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("session: find: %w", err)
+		return nil, nil, fmt.Errorf("session: find: %w", err)
 	}
 	if !sess.Active(now) {
-		return nil, auth.ErrSessionNotFound
+		return nil, nil, auth.ErrSessionNotFound
 	}
-	return sess, nil
+	return sess, u, nil
 }
 
 // verify checks a JWT's signature, issuer and audience; an expired JWT
-// still yields its claims.
+// still yields its claims. A JWT that verified once is remembered until it
+// expires: its claims cannot change without changing the string, and RSA
+// verification and claim parsing are most of the cost of an authenticate
+// by JWT. Past its expiry it is verified afresh, so a JWT whose signing key
+// has since left the JWKS is refused as before.
 func (s *Service) verify(ctx context.Context, p *auth.Project, jwtStr string, now time.Time) (*jwt.SessionClaims, error) {
+	key := verifiedKey{projectID: p.ID, jwt: jwtStr}
+	if c, ok := s.verified.get(key, now); ok {
+		return c, nil
+	}
 	kr, err := s.keys.Keyring(ctx, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("session: keyring: %w", err)
 	}
 	claims, err := kr.VerifySession(jwtStr, now)
-	if err != nil && !errors.Is(err, jwt.ErrExpired) {
+	switch {
+	case err == nil:
+		s.verified.put(key, claims)
+	case !errors.Is(err, jwt.ErrExpired):
 		return nil, err
 	}
 	return claims, nil
+}
+
+type verifiedKey struct{ projectID, jwt string }
+
+// verifiedJWTs remembers the claims of JWTs that verified.
+type verifiedJWTs struct {
+	mu sync.Mutex
+	m  map[verifiedKey]*jwt.SessionClaims
+}
+
+func (v *verifiedJWTs) get(k verifiedKey, now time.Time) (*jwt.SessionClaims, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c, ok := v.m[k]
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(c.IssuedAt.Add(jwt.Lifetime)) {
+		delete(v.m, k)
+		return nil, false
+	}
+	return c, true
+}
+
+func (v *verifiedJWTs) put(k verifiedKey, c *jwt.SessionClaims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxCachedJWTs {
+		v.m = map[verifiedKey]*jwt.SessionClaims{}
+	}
+	v.m[k] = c
 }
 
 func (s *Service) update(ctx context.Context, st store.Store, projectID string, sess *auth.Session) error {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -10,9 +11,22 @@ import (
 const sessionColumns = `session_id, user_id, token_hash, started_at, last_accessed_at, expires_at,
 	ip_address, user_agent, authentication_factors, custom_claims`
 
-// qGetSessionByTokenHash is prepared at Open: every session authentication
-// starts here. token_hash is unique, so its index finds the row.
-const qGetSessionByTokenHash = `SELECT ` + sessionColumns + ` FROM sessions WHERE project_id = $1 AND token_hash = $2`
+// sessionUser reads a session, its user and the user's emails in one
+// query, one row per email: session authentication is the hottest path
+// in the product and answers with both.
+const sessionUser = `SELECT s.session_id, s.user_id, s.token_hash, s.started_at, s.last_accessed_at, s.expires_at,
+	s.ip_address, s.user_agent, s.authentication_factors, s.custom_claims,
+	` + userColumns + `, e.email_id, e.address, e.verified, e.created_at
+	FROM sessions s
+	JOIN users u ON u.project_id = s.project_id AND u.user_id = s.user_id
+	LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id`
+
+// qGetSessionUserByTokenHash and qGetSessionUser are prepared at Open.
+// token_hash is unique, so its index finds the row.
+const (
+	qGetSessionUserByTokenHash = sessionUser + ` WHERE s.project_id = $1 AND s.token_hash = $2 ORDER BY e.created_at, e.email_id`
+	qGetSessionUser            = sessionUser + ` WHERE s.project_id = $1 AND s.session_id = $2 ORDER BY e.created_at, e.email_id`
+)
 
 func scanSession(projectID string) func(rowScanner) (auth.Session, error) {
 	return func(row rowScanner) (auth.Session, error) {
@@ -63,13 +77,77 @@ func (db *DB) GetSession(ctx context.Context, projectID, sessionID string) (*aut
 	return &s, nil
 }
 
-// GetSessionByTokenHash implements store.Sessions.
-func (db *DB) GetSessionByTokenHash(ctx context.Context, projectID string, hash []byte) (*auth.Session, error) {
-	s, err := scanSession(projectID)(db.stmt(ctx, hotGetSessionByTokenHash).QueryRowContext(ctx, projectID, hash))
+// GetSessionUserByTokenHash implements store.Sessions.
+func (db *DB) GetSessionUserByTokenHash(ctx context.Context, projectID string, hash []byte) (*auth.Session, *auth.User, error) {
+	rows, err := db.stmt(ctx, hotGetSessionUserByTokenHash).QueryContext(ctx, projectID, hash)
+	s, u, err := readSessionUser(rows, err, projectID)
 	if err != nil {
-		return nil, db.fail(err, "get session by token hash")
+		return nil, nil, db.fail(err, "get session by token hash")
 	}
-	return &s, nil
+	return s, u, nil
+}
+
+// GetSessionUser implements store.Sessions.
+func (db *DB) GetSessionUser(ctx context.Context, projectID, sessionID string) (*auth.Session, *auth.User, error) {
+	rows, err := db.stmt(ctx, hotGetSessionUser).QueryContext(ctx, projectID, sessionID)
+	s, u, err := readSessionUser(rows, err, projectID)
+	if err != nil {
+		return nil, nil, db.fail(err, "get session %s", sessionID)
+	}
+	return s, u, nil
+}
+
+// readSessionUser reads the rows of sessionUser. The session columns repeat
+// on every email row; they are decoded from the first. No row is
+// sql.ErrNoRows.
+func readSessionUser(rows *sql.Rows, err error, projectID string) (*auth.Session, *auth.User, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var (
+		s               = auth.Session{ProjectID: projectID}
+		factors, claims []byte
+		d               userDest
+		u               *auth.User
+	)
+	dest := append([]any{&s.ID, &s.UserID, &s.TokenHash, timeCol{&s.StartedAt}, timeCol{&s.LastAccessedAt}, timeCol{&s.ExpiresAt},
+		&s.Attributes.IPAddress, &s.Attributes.UserAgent, &factors, &claims},
+		append(d.userTargets(), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})...)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, err
+		}
+		if u == nil {
+			var fs []factorRecord
+			if err := (jsonCol{&fs}).Scan(factors); err != nil {
+				return nil, nil, err
+			}
+			if err := (jsonCol{&s.CustomClaims}).Scan(claims); err != nil {
+				return nil, nil, err
+			}
+			s.AuthenticationFactors = decodeFactors(fs)
+			s.CustomClaims = orEmpty(s.CustomClaims)
+			v, err := d.decode(projectID)
+			if err != nil {
+				return nil, nil, err
+			}
+			u = &v
+		}
+		if d.emailID.Valid {
+			u.Emails = append(u.Emails, auth.Email{
+				ID: d.emailID.String, UserID: u.ID, Address: d.address.String,
+				Verified: d.verified.Bool, CreatedAt: *d.emailCreated,
+			})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if u == nil {
+		return nil, nil, sql.ErrNoRows
+	}
+	return &s, u, nil
 }
 
 // ListUserSessions implements store.Sessions.

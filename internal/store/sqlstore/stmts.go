@@ -14,7 +14,8 @@ type hot int
 
 const (
 	hotGetProject hot = iota
-	hotGetSessionByTokenHash
+	hotGetSessionUserByTokenHash
+	hotGetSessionUser
 	hotGetUser
 	hotGetUserByEmail
 	numHot
@@ -22,10 +23,11 @@ const (
 
 // hotQueries are the hot statements' texts, indexed by hot.
 var hotQueries = [numHot]string{
-	hotGetProject:            qGetProject,
-	hotGetSessionByTokenHash: qGetSessionByTokenHash,
-	hotGetUser:               qGetUser,
-	hotGetUserByEmail:        qGetUserByEmail,
+	hotGetProject:                qGetProject,
+	hotGetSessionUserByTokenHash: qGetSessionUserByTokenHash,
+	hotGetSessionUser:            qGetSessionUser,
+	hotGetUser:                   qGetUser,
+	hotGetUserByEmail:            qGetUserByEmail,
 }
 
 // stmts are the hot statements prepared on one pool, indexed by hot.

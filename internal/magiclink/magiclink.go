@@ -88,21 +88,9 @@ func (s *Service) Send(ctx context.Context, p *auth.Project, in SendInput) (*Sen
 }
 
 func (s *Service) send(ctx context.Context, p *auth.Project, in SendInput, create bool) (*SendResult, error) {
-	addr, err := user.NormalizeEmail(in.Email)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMinutes(in.LoginMinutes, in.SignupMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkLocale(in.Locale); err != nil {
-		return nil, err
-	}
-	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
-		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
-	}
-	if err := s.mail.CanDeliver(p.Env); err != nil {
-		return nil, err
+	addr, sandbox, err := s.precheck(p, in.Email, in.Locale, in.LoginMinutes, in.SignupMinutes)
+	if err != nil || sandbox != nil {
+		return sandbox, err
 	}
 	var (
 		res   SendResult
@@ -170,21 +158,9 @@ type InviteInput struct {
 // Invite creates a pending user (or reuses a pending one) and emails them
 // an invite link. Active users cannot be invited.
 func (s *Service) Invite(ctx context.Context, p *auth.Project, in InviteInput) (*SendResult, error) {
-	addr, err := user.NormalizeEmail(in.Email)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMinutes(in.Minutes); err != nil {
-		return nil, err
-	}
-	if err := checkLocale(in.Locale); err != nil {
-		return nil, err
-	}
-	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
-		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
-	}
-	if err := s.mail.CanDeliver(p.Env); err != nil {
-		return nil, err
+	addr, sandbox, err := s.precheck(p, in.Email, in.Locale, in.Minutes)
+	if err != nil || sandbox != nil {
+		return sandbox, err
 	}
 	var (
 		res   SendResult
@@ -221,6 +197,30 @@ func (s *Service) Invite(ctx context.Context, p *auth.Project, in InviteInput) (
 	}
 	s.mail.Deliver(ctx, p.ID, msgID)
 	return &res, nil
+}
+
+// precheck validates what every send takes, before anything is written:
+// the address (returned normalized), the locale and the link lifetimes. It
+// answers the sandbox address of a test project itself, and refuses a
+// project whose email cannot be delivered.
+func (s *Service) precheck(p *auth.Project, email, locale string, minutes ...int) (string, *SendResult, error) {
+	addr, err := user.NormalizeEmail(email)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := checkMinutes(minutes...); err != nil {
+		return "", nil, err
+	}
+	if err := checkLocale(locale); err != nil {
+		return "", nil, err
+	}
+	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
+		return addr, &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
+	}
+	if err := s.mail.CanDeliver(p.Env); err != nil {
+		return "", nil, err
+	}
+	return addr, nil, nil
 }
 
 // RevokeInvite makes every outstanding invite link sent to an address

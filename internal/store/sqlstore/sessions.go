@@ -104,48 +104,26 @@ func readSessionUser(rows *sql.Rows, err error, projectID string) (*auth.Session
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	var (
 		s               = auth.Session{ProjectID: projectID}
 		factors, claims []byte
-		d               userDest
-		u               *auth.User
 	)
-	dest := append([]any{&s.ID, &s.UserID, &s.TokenHash, timeCol{&s.StartedAt}, timeCol{&s.LastAccessedAt}, timeCol{&s.ExpiresAt},
-		&s.Attributes.IPAddress, &s.Attributes.UserAgent, &factors, &claims},
-		append(d.userTargets(), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})...)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, err
+	lead := []any{&s.ID, &s.UserID, &s.TokenHash, timeCol{&s.StartedAt}, timeCol{&s.LastAccessedAt}, timeCol{&s.ExpiresAt},
+		&s.Attributes.IPAddress, &s.Attributes.UserAgent, &factors, &claims}
+	u, err := readUserRows(rows, projectID, lead, func() error {
+		var fs []factorRecord
+		if err := (jsonCol{&fs}).Scan(factors); err != nil {
+			return err
 		}
-		if u == nil {
-			var fs []factorRecord
-			if err := (jsonCol{&fs}).Scan(factors); err != nil {
-				return nil, nil, err
-			}
-			if err := (jsonCol{&s.CustomClaims}).Scan(claims); err != nil {
-				return nil, nil, err
-			}
-			s.AuthenticationFactors = decodeFactors(fs)
-			s.CustomClaims = orEmpty(s.CustomClaims)
-			v, err := d.decode(projectID)
-			if err != nil {
-				return nil, nil, err
-			}
-			u = &v
+		if err := (jsonCol{&s.CustomClaims}).Scan(claims); err != nil {
+			return err
 		}
-		if d.emailID.Valid {
-			u.Emails = append(u.Emails, auth.Email{
-				ID: d.emailID.String, UserID: u.ID, Address: d.address.String,
-				Verified: d.verified.Bool, CreatedAt: *d.emailCreated,
-			})
-		}
-	}
-	if err := rows.Err(); err != nil {
+		s.AuthenticationFactors = decodeFactors(fs)
+		s.CustomClaims = orEmpty(s.CustomClaims)
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
-	}
-	if u == nil {
-		return nil, nil, sql.ErrNoRows
 	}
 	return &s, u, nil
 }

@@ -72,17 +72,30 @@ func readUserWithEmails(rows *sql.Rows, err error, projectID string) (*auth.User
 	if err != nil {
 		return nil, err
 	}
+	return readUserRows(rows, projectID, nil, nil)
+}
+
+// readUserRows reads rows of a user joined with its emails, one row per
+// email (or one row of NULL email columns), after any lead columns of
+// another table, which onFirst decodes once from the first row. It closes
+// rows. No row is sql.ErrNoRows.
+func readUserRows(rows *sql.Rows, projectID string, lead []any, onFirst func() error) (*auth.User, error) {
 	defer rows.Close()
 	var (
 		d    userDest
 		u    *auth.User
-		dest = append(d.userTargets(), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})
+		dest = append(append(lead, d.userTargets()...), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})
 	)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		if u == nil {
+			if onFirst != nil {
+				if err := onFirst(); err != nil {
+					return nil, err
+				}
+			}
 			v, err := d.decode(projectID)
 			if err != nil {
 				return nil, err

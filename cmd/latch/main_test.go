@@ -9,30 +9,12 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchauth/latch/internal/authtest"
+	"github.com/latchauth/latch/internal/latchtest"
 )
-
-// lockedBuffer collects a running command's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func testEnv(t *testing.T, extra map[string]string) func(string) string {
 	env := map[string]string{"LATCH_DATA_DIR": t.TempDir(), "LATCH_ADDR": "127.0.0.1:0", "LATCH_LOG_LEVEL": "warn"}
@@ -54,10 +36,10 @@ func runCmd(t *testing.T, getenv func(string) string, args ...string) string {
 
 // startServe runs `latch serve` in the test and returns its base URL and
 // everything it printed.
-func startServe(t *testing.T, getenv func(string) string) (string, *lockedBuffer) {
+func startServe(t *testing.T, getenv func(string) string) (string, *latchtest.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &lockedBuffer{}
+	out := &latchtest.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"latch"}, getenv, out, io.Discard) }()
 	t.Cleanup(func() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -202,7 +200,7 @@ func TestRun(t *testing.T) {
 		"APP_ADDR":          "127.0.0.1:0",
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	var out syncBuffer
+	var out latchtest.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, func(k string) string { return env[k] }, &out) }()
 
@@ -325,20 +323,3 @@ func sessionCookieOf(t *testing.T, resp *http.Response) *http.Cookie {
 	return nil
 }
 
-// syncBuffer collects run's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}

@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,26 +14,9 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/delivery"
+	"github.com/latchauth/latch/internal/latchtest"
 	"github.com/latchauth/latch/internal/store"
 )
-
-// syncBuffer is a log sink that the worker goroutines and the test share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // seedProject stores a project in env, which outbox rows reference.
 func seedProject(tb testing.TB, st store.Store, env auth.Env) *auth.Project {
@@ -163,7 +145,7 @@ func TestOutboxOutageThenRecovery(t *testing.T) {
 		p := seedProject(t, st, auth.EnvLive)
 		clock := authtest.NewClock()
 		mailer := &captureMailer{notify: make(chan struct{}, 1), down: true}
-		var logs syncBuffer
+		var logs latchtest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, log, fastPoll)
 
@@ -246,7 +228,7 @@ func TestOutboxBackoffAndGiveUp(t *testing.T) {
 		p := seedProject(t, st, auth.EnvTest)
 		clock := authtest.NewClock()
 		mailer := &captureMailer{down: true}
-		var logs syncBuffer
+		var logs latchtest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, log, delivery.OutboxOptions{
 			BaseBackoff: 5 * time.Second,

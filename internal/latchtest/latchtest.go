@@ -44,7 +44,7 @@ type Server struct {
 
 	bin  string
 	env  []string
-	logs *syncBuffer
+	logs *Buffer
 }
 
 var (
@@ -81,7 +81,7 @@ func Binary(tb testing.TB) string {
 // Start runs latch and creates a test project in its database.
 func Start(tb testing.TB, opts Options) *Server {
 	tb.Helper()
-	s := &Server{bin: Binary(tb), logs: &syncBuffer{}}
+	s := &Server{bin: Binary(tb), logs: &Buffer{}}
 	s.env = append(os.Environ(),
 		"LATCH_DATA_DIR="+tb.TempDir(),
 		"LATCH_CREATE_TEST_PROJECT=false",
@@ -219,20 +219,22 @@ func (s *Server) DevInbox(tb testing.TB, to string) []DevMessage {
 	return out.Messages
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a
-// process's stdout and stderr.
-type syncBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent use: a running program's
+// output that a test reads while it is written.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String returns everything written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()

@@ -14,9 +14,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/latchauth/latch/internal/latchtest"
 )
 
 // startAttempts is how many times Start retries with fresh ports. Ports are
@@ -120,7 +121,7 @@ func start(tb testing.TB, bin string) (*Server, error) {
 		"--smtp-auth-allow-insecure",
 	)
 	cmd.Env = mailpitEnv()
-	var out lockedBuffer
+	var out latchtest.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	if err := cmd.Start(); err != nil {
@@ -301,24 +302,4 @@ func mailpitEnv() []string {
 		}
 	}
 	return env
-}
-
-// lockedBuffer collects Mailpit's output for failure messages. Mailpit's
-// stdout and stderr share it, and the test reads it while the process may
-// still be writing.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -38,7 +38,7 @@ func newServer(t *testing.T) *server {
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	srv := httptest.NewServer(api.NewHandler(api.Deps{
 		Projects: s.Projects, Users: s.Users, Sessions: s.Sessions, MagicLinks: s.MagicLinks,
-		Keys: s.Keys, DevInbox: devInbox{s.Store}, ErrorDocsURL: "https://stytch.com/docs/api/errors", Now: s.Clock.Now,
+		Keys: s.Keys, DevInbox: devInbox{s.Store}, ErrorDocsURL: "https://stytch.com/docs/api/errors",
 	}))
 	t.Cleanup(srv.Close)
 	p, secret := s.NewProject(t, auth.EnvTest)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/jwt"
@@ -32,7 +31,6 @@ type Deps struct {
 	DevInbox DevInbox
 	// ErrorDocsURL is the base of error_url, e.g. https://stytch.com/docs/api/errors.
 	ErrorDocsURL string
-	Now          func() time.Time
 }
 
 type handler struct {
@@ -41,9 +39,6 @@ type handler struct {
 
 // NewHandler returns the HTTP handler serving the whole API.
 func NewHandler(d Deps) http.Handler {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}

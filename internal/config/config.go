@@ -20,8 +20,9 @@ import (
 type Config struct {
 	// Addr is the address the API listens on.
 	Addr string
-	// PublicURL is the base URL clients reach Latch at, used in links Latch
-	// renders itself (the dev inbox). Defaults to http://<Addr>.
+	// PublicURL is the base URL clients reach Latch at, for links Latch
+	// renders to itself (OAuth callbacks, once they exist). Defaults to
+	// http://<Addr>.
 	PublicURL string
 	// DataDir holds the SQLite database when DatabaseURL is empty.
 	DataDir string

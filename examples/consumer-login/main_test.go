@@ -322,4 +322,3 @@ func sessionCookieOf(t *testing.T, resp *http.Response) *http.Cookie {
 	t.Fatalf("no %s cookie in %q", sessionCookie, resp.Header.Values("Set-Cookie"))
 	return nil
 }
-

@@ -163,12 +163,8 @@ func (s *server) loginLink(t *testing.T, email string) string {
 	if r.Status != 200 {
 		t.Fatalf("login_or_create: %d %s", r.Status, r.Raw)
 	}
-	m, ok := s.Mail.Last()
-	if !ok {
-		t.Fatal("no email")
-	}
-	_, tok, _ := strings.Cut(m.Text, "token=")
-	return strings.Fields(tok)[0]
+	_, tok := s.LastLink(t)
+	return tok
 }
 
 func TestConsumerFlowGolden(t *testing.T) {
@@ -176,9 +172,7 @@ func TestConsumerFlowGolden(t *testing.T) {
 	s := newServer(t)
 	golden(t, "magic_links_email_login_or_create/new_user",
 		s.do(t, "POST", "/v1/magic_links/email/login_or_create", map[string]any{"email": "ada@example.com"}))
-	m, _ := s.Mail.Last()
-	_, tok, _ := strings.Cut(m.Text, "token=")
-	tok = strings.Fields(tok)[0]
+	_, tok := s.LastLink(t)
 
 	auth := s.do(t, "POST", "/v1/magic_links/authenticate", map[string]any{"token": tok, "session_duration_minutes": 60})
 	golden(t, "magic_links_authenticate/with_session", auth)

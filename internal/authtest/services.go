@@ -2,6 +2,8 @@ package authtest
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -47,4 +49,41 @@ func (s *Services) NewProject(tb testing.TB, env auth.Env) (*auth.Project, strin
 		tb.Fatalf("create project: %v", err)
 	}
 	return c.Project, c.Secret
+}
+
+// LastLink returns the link in the newest email sent and its token.
+func (s *Services) LastLink(tb testing.TB) (link, token string) {
+	tb.Helper()
+	m, ok := s.Mail.Last()
+	if !ok {
+		tb.Fatal("no email was sent")
+	}
+	for _, f := range strings.Fields(m.Text) {
+		if strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://") {
+			u, err := url.Parse(f)
+			if err != nil {
+				tb.Fatalf("bad link %q: %v", f, err)
+			}
+			return f, u.Query().Get("token")
+		}
+	}
+	tb.Fatalf("no link in email:\n%s", m.Text)
+	return "", ""
+}
+
+// Login signs a user in with an email magic link, as an app would: it
+// sends the link, reads it from the captured email and authenticates it,
+// with a session of the given minutes (0 for none).
+func (s *Services) Login(tb testing.TB, p *auth.Project, email string, minutes int) *magiclink.AuthenticateResult {
+	tb.Helper()
+	ctx := context.Background()
+	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: email}); err != nil {
+		tb.Fatalf("login_or_create %s: %v", email, err)
+	}
+	_, tok := s.LastLink(tb)
+	res, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: tok, DurationMinutes: minutes})
+	if err != nil {
+		tb.Fatalf("authenticate %s: %v", email, err)
+	}
+	return res
 }

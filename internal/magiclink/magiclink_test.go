@@ -33,15 +33,6 @@ func tokenOf(t *testing.T, m auth.Message) (link, tok string) {
 	return "", ""
 }
 
-func lastToken(t *testing.T, s *authtest.Services) (string, string) {
-	t.Helper()
-	m, ok := s.Mail.Last()
-	if !ok {
-		t.Fatal("no message sent")
-	}
-	return tokenOf(t, m)
-}
-
 func TestLoginOrCreateAndAuthenticate(t *testing.T) {
 	t.Parallel()
 	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
@@ -113,7 +104,7 @@ func TestAuthenticateRefusals(t *testing.T) {
 			if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: email}); err != nil {
 				t.Fatal(err)
 			}
-			_, tok := lastToken(t, s)
+			_, tok := s.LastLink(t)
 			return tok
 		}
 
@@ -183,7 +174,7 @@ func TestRedirectURLs(t *testing.T) {
 	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "r@example.com", SignupURL: app}); err != nil {
 		t.Fatal(err)
 	}
-	link, _ := lastToken(t, s)
+	link, _ := s.LastLink(t)
 	if !strings.HasPrefix(link, app+"&stytch_token_type=magic_links&token=") {
 		t.Errorf("link = %q", link)
 	}
@@ -250,7 +241,7 @@ func TestPKCE(t *testing.T) {
 	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "pkce@example.com", CodeChallenge: challenge}); err != nil {
 		t.Fatal(err)
 	}
-	_, tok := lastToken(t, s)
+	_, tok := s.LastLink(t)
 	for _, tc := range []struct {
 		verifier string
 		want     *auth.Error
@@ -269,7 +260,7 @@ func TestPKCE(t *testing.T) {
 	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "plain@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	_, plain := lastToken(t, s)
+	_, plain := s.LastLink(t)
 	if _, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: plain, CodeVerifier: verifier}); !errors.Is(err, auth.ErrPKCEDidNotExpectVerifier) {
 		t.Errorf("unexpected verifier: err = %v", err)
 	}
@@ -306,7 +297,7 @@ func TestInviteAndRevoke(t *testing.T) {
 		if _, err := s.MagicLinks.Invite(ctx, p, magiclink.InviteInput{Email: "guest@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		_, tok := lastToken(t, s)
+		_, tok := s.LastLink(t)
 		got, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: tok})
 		if err != nil {
 			t.Fatal(err)
@@ -333,7 +324,7 @@ func TestConcurrentAuthenticateSucceedsOnce(t *testing.T) {
 		if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "race@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		_, tok := lastToken(t, s)
+		_, tok := s.LastLink(t)
 
 		const n = 50
 		var (
@@ -375,7 +366,7 @@ func TestAuthenticateAddsFactorToExistingSession(t *testing.T) {
 	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "two@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	_, tok := lastToken(t, s)
+	_, tok := s.LastLink(t)
 	first, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: tok, DurationMinutes: 60})
 	if err != nil {
 		t.Fatal(err)
@@ -384,7 +375,7 @@ func TestAuthenticateAddsFactorToExistingSession(t *testing.T) {
 	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "two@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	_, tok = lastToken(t, s)
+	_, tok = s.LastLink(t)
 	second, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: tok, SessionToken: first.Token, DurationMinutes: 120})
 	if err != nil {
 		t.Fatal(err)

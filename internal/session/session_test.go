@@ -10,27 +10,9 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/jwt"
-	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
 )
-
-// login runs a magic link login and returns its session.
-func login(t *testing.T, s *authtest.Services, p *auth.Project, email string, minutes int) *magiclink.AuthenticateResult {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: email}); err != nil {
-		t.Fatal(err)
-	}
-	m, _ := s.Mail.Last()
-	_, tok, _ := strings.Cut(m.Text, "token=")
-	tok = strings.Fields(tok)[0]
-	res, err := s.MagicLinks.Authenticate(ctx, p, magiclink.AuthenticateInput{Token: tok, DurationMinutes: minutes})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
 
 func TestAuthenticateByTokenAndJWT(t *testing.T) {
 	t.Parallel()
@@ -39,7 +21,7 @@ func TestAuthenticateByTokenAndJWT(t *testing.T) {
 		ctx := context.Background()
 		s := authtest.NewServices(t, st)
 		p, _ := s.NewProject(t, auth.EnvTest)
-		l := login(t, s, p, "s@example.com", 60)
+		l := s.Login(t, p, "s@example.com", 60)
 
 		byToken, err := s.Sessions.Authenticate(ctx, p, session.AuthenticateInput{Token: l.Token})
 		if err != nil {
@@ -87,7 +69,7 @@ func TestAuthenticateArguments(t *testing.T) {
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	p, _ := s.NewProject(t, auth.EnvTest)
 	other, _ := s.NewProject(t, auth.EnvTest)
-	l := login(t, s, p, "a@example.com", 60)
+	l := s.Login(t, p, "a@example.com", 60)
 	for _, tc := range []struct {
 		name    string
 		project *auth.Project
@@ -117,7 +99,7 @@ func TestExtendAndCustomClaims(t *testing.T) {
 	ctx := context.Background()
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	p, _ := s.NewProject(t, auth.EnvTest)
-	l := login(t, s, p, "c@example.com", 10)
+	l := s.Login(t, p, "c@example.com", 10)
 
 	s.Clock.Advance(5 * time.Minute)
 	res, err := s.Sessions.Authenticate(ctx, p, session.AuthenticateInput{
@@ -157,7 +139,7 @@ func TestLastAccessedIsNotWrittenOnEveryCall(t *testing.T) {
 	ctx := context.Background()
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	p, _ := s.NewProject(t, auth.EnvTest)
-	l := login(t, s, p, "h@example.com", 60)
+	l := s.Login(t, p, "h@example.com", 60)
 	started := l.Session.LastAccessedAt
 
 	s.Clock.Advance(10 * time.Second)
@@ -196,7 +178,7 @@ func TestRevoke(t *testing.T) {
 		s := authtest.NewServices(t, st)
 		p, _ := s.NewProject(t, auth.EnvTest)
 		for _, by := range []string{"id", "token", "jwt"} {
-			l := login(t, s, p, by+"@example.com", 60)
+			l := s.Login(t, p, by+"@example.com", 60)
 			in := map[string]session.RevokeInput{
 				"id": {SessionID: l.Session.ID}, "token": {Token: l.Token}, "jwt": {JWT: l.JWT},
 			}[by]
@@ -232,8 +214,8 @@ func TestList(t *testing.T) {
 	ctx := context.Background()
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	p, _ := s.NewProject(t, auth.EnvTest)
-	a := login(t, s, p, "l@example.com", 60)
-	b := login(t, s, p, "l@example.com", 120)
+	a := s.Login(t, p, "l@example.com", 60)
+	b := s.Login(t, p, "l@example.com", 120)
 	ss, err := s.Sessions.List(ctx, p, a.User.ID)
 	if err != nil {
 		t.Fatal(err)

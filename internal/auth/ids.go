@@ -12,15 +12,19 @@ type Kind string
 
 // ID kinds, spelled as Stytch spells them.
 const (
-	KindProject     Kind = "project"
-	KindUser        Kind = "user"
-	KindEmail       Kind = "email"
-	KindSession     Kind = "session"
-	KindJWK         Kind = "jwk"
-	KindRequest     Kind = "request-id"
-	KindPublicToken Kind = "public-token"
-	KindMessage     Kind = "message"
-	KindMagicLink   Kind = "magic-link"
+	KindProject             Kind = "project"
+	KindUser                Kind = "user"
+	KindEmail               Kind = "email"
+	KindSession             Kind = "session"
+	KindJWK                 Kind = "jwk"
+	KindRequest             Kind = "request-id"
+	KindPublicToken         Kind = "public-token"
+	KindMessage             Kind = "message"
+	KindMagicLink           Kind = "magic-link"
+	KindOrganization        Kind = "organization"
+	KindMember              Kind = "member"
+	KindMemberSession       Kind = "member-session"
+	KindIntermediateSession Kind = "intermediate-session"
 )
 
 // NewID returns a Stytch-shaped identifier such as "user-test-<uuid>".

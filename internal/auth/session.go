@@ -49,12 +49,15 @@ type SessionAttributes struct {
 	UserAgent string
 }
 
-// Session is a consumer user's signed-in session. Its opaque token is known
-// only to the client; Latch keeps a SHA-256 hash of it.
+// Session is a signed-in session: a consumer user's (UserID set) or a B2B
+// member's in one organization (MemberID and OrganizationID set). Its
+// opaque token is known only to the client; Latch keeps a SHA-256 hash.
 type Session struct {
 	ID                    string
 	ProjectID             string
 	UserID                string
+	MemberID              string
+	OrganizationID        string
 	TokenHash             []byte
 	StartedAt             time.Time
 	LastAccessedAt        time.Time

@@ -9,21 +9,31 @@ type TokenKind string
 const (
 	TokenMagicLink TokenKind = "magic_link" // login or signup link
 	TokenInvite    TokenKind = "invite"     // invite link
+	// B2B: a login or signup link into one organization, an invite into
+	// one, and a discovery link that proves an address before any
+	// organization is chosen.
+	TokenB2BMagicLink TokenKind = "b2b_magic_link"
+	TokenB2BInvite    TokenKind = "b2b_invite"
+	TokenDiscovery    TokenKind = "discovery"
 )
 
 // OneTimeToken is a single-use secret delivered to a user. Only its SHA-256
 // hash is stored; consuming it is one conditional UPDATE, so it succeeds at
 // most once even under concurrency.
 type OneTimeToken struct {
-	ID            string
-	ProjectID     string
-	Kind          TokenKind
-	TokenHash     []byte
-	UserID        string
-	EmailID       string
-	EmailAddress  string
-	CodeChallenge string // PKCE S256 challenge, empty when not used
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
-	ConsumedAt    *time.Time
+	ID        string
+	ProjectID string
+	Kind      TokenKind
+	TokenHash []byte
+	UserID    string
+	EmailID   string
+	// OrganizationID and MemberID are set for B2B links into an
+	// organization.
+	OrganizationID string
+	MemberID       string
+	EmailAddress   string
+	CodeChallenge  string // PKCE S256 challenge, empty when not used
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	ConsumedAt     *time.Time
 }

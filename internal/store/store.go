@@ -26,6 +26,10 @@ type Store interface {
 	Outbox
 	DevInbox
 	SigningKeys
+	Organizations
+	Members
+	MemberSessions
+	IntermediateSessions
 
 	// InTx runs fn with a Store bound to one transaction, committing when
 	// fn returns nil and rolling back otherwise. Nested calls reuse the

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 )
@@ -51,13 +50,7 @@ type UserFilter struct {
 	Statuses []auth.UserStatus
 
 	// After, when set, starts the page after this position.
-	After *UserCursor
+	After *Cursor
 	// Limit is the page size; it must be positive.
 	Limit int
-}
-
-// UserCursor is a position in the (CreatedAt, ID) order of users.
-type UserCursor struct {
-	CreatedAt time.Time
-	ID        string
 }

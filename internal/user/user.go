@@ -5,13 +5,11 @@ package user
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -313,8 +311,8 @@ func (s *Service) Search(ctx context.Context, projectID string, in SearchInput) 
 		}
 	}
 	if in.Cursor != "" {
-		c, err := decodeCursor(in.Cursor)
-		if err != nil {
+		c, err := store.ParseCursor(in.Cursor)
+		if err != nil || !auth.HasKind(c.ID, auth.KindUser) {
 			return nil, auth.ErrUserSearchInvalidCursor
 		}
 		f.After = c
@@ -329,7 +327,7 @@ func (s *Service) Search(ctx context.Context, projectID string, in SearchInput) 
 	if len(users) == f.Limit {
 		res.Users = users[:f.Limit-1]
 		last := res.Users[len(res.Users)-1]
-		res.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+		res.NextCursor = store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.String()
 	}
 	return res, nil
 }
@@ -385,26 +383,6 @@ func addOperand(f *store.UserFilter, op Operand) error {
 		return auth.ErrUserSearchFilterNotRecognized.WithMessage("The search filter %q is not recognized; Latch supports user_id, email_address, email_address_fuzzy and status.", op.FilterName)
 	}
 	return nil
-}
-
-func encodeCursor(t time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixMicro(), 10) + ":" + id))
-}
-
-func decodeCursor(s string) (*store.UserCursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	us, id, ok := strings.Cut(string(b), ":")
-	if !ok || !auth.HasKind(id, auth.KindUser) {
-		return nil, errors.New("malformed cursor")
-	}
-	n, err := strconv.ParseInt(us, 10, 64)
-	if err != nil {
-		return nil, err
-	}
-	return &store.UserCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, nil
 }
 
 func orEmpty(m map[string]any) map[string]any {

@@ -655,7 +655,7 @@ var searchTests = []subtest{
 					break
 				}
 				last := got[len(got)-1]
-				f.After = &store.UserCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+				f.After = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 			}
 			got, _, err := st.SearchUsers(t.Context(), p.ID, f)
 			must(t, err)

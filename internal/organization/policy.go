@@ -1,0 +1,111 @@
+package organization
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// The policy rules of an organization's email settings. They are pure
+// functions of the organization and an address, shared by every flow that
+// lets someone in (B2B magic links, discovery, invites, later OAuth and
+// OTP), so a rule is written once and tested as a table.
+
+// EmailDomain returns the lowercased domain of an address.
+func EmailDomain(address string) string {
+	at := strings.LastIndexByte(address, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(address[at+1:])
+}
+
+// DomainAllowed reports whether the address's domain is one of the
+// organization's email_allowed_domains.
+func DomainAllowed(o *auth.Organization, address string) bool {
+	d := EmailDomain(address)
+	return d != "" && slices.ContainsFunc(o.EmailAllowedDomains, func(a string) bool { return strings.EqualFold(a, d) })
+}
+
+// CanJITProvision returns nil if someone who proved control of address may
+// become a new member of o on login (just-in-time provisioning by email),
+// and the Stytch error saying why not otherwise.
+func CanJITProvision(o *auth.Organization, address string) error {
+	switch o.EmailJITProvisioning {
+	case auth.Restricted:
+		if DomainAllowed(o, address) {
+			return nil
+		}
+		return auth.ErrInvalidEmailForJITProvisioning.WithMessage(
+			"%s may not join %s: its domain is not in email_allowed_domains.", address, o.Name)
+	default:
+		return auth.ErrEmailJITProvisioningNotAllowed.WithMessage(
+			"%s does not allow new members to join by email; invite %s instead.", o.Name, address)
+	}
+}
+
+// CanInvite returns nil if o accepts an invite to address, and the Stytch
+// error saying why not otherwise.
+func CanInvite(o *auth.Organization, address string) error {
+	switch o.EmailInvites {
+	case auth.NotAllowed:
+		return auth.ErrInvalidEmailForInvites.WithMessage("%s does not allow email invites (email_invites is NOT_ALLOWED).", o.Name)
+	case auth.Restricted:
+		if DomainAllowed(o, address) {
+			return nil
+		}
+		return auth.ErrInvalidEmailForInvites.WithMessage(
+			"%s only allows invites to email_allowed_domains, and %s is not in them.", o.Name, EmailDomain(address))
+	default:
+		return nil
+	}
+}
+
+// AllowsAuthMethod returns nil if o lets members authenticate with method
+// (a name from auth.AuthMethods, such as "magic_link"), and
+// ErrOperationRestrictedByAuthMethods otherwise.
+func AllowsAuthMethod(o *auth.Organization, method string) error {
+	if o.AuthMethods != auth.Restricted || slices.Contains(o.AllowedAuthMethods, method) {
+		return nil
+	}
+	return auth.ErrOperationRestrictedByAuthMethods.WithMessage(
+		"%s does not allow %s (allowed_auth_methods is %s).", o.Name, method, strings.Join(o.AllowedAuthMethods, ", "))
+}
+
+// MembershipType is how an address relates to an organization in
+// discovery, as Stytch's Membership.type names it.
+type MembershipType string
+
+// Membership types.
+const (
+	ActiveMember                MembershipType = "active_member"
+	PendingMember               MembershipType = "pending_member"
+	InvitedMember               MembershipType = "invited_member"
+	EligibleToJoinByEmailDomain MembershipType = "eligible_to_join_by_email_domain"
+	EligibleToJoinByOAuthTenant MembershipType = "eligible_to_join_by_oauth_tenant"
+	notAMember                  MembershipType = ""
+)
+
+// Membership returns how the holder of address relates to o, given their
+// member record there (nil if none): what discovery lists, and whether an
+// intermediate session may be exchanged into o. A deleted member, or an
+// address o would not provision, yields "" and the reason.
+func Membership(o *auth.Organization, m *auth.Member, address string) (MembershipType, error) {
+	if m != nil {
+		switch m.Status {
+		case auth.MemberActive:
+			return ActiveMember, nil
+		case auth.MemberPending:
+			return PendingMember, nil
+		case auth.MemberInvited:
+			return InvitedMember, nil
+		default:
+			return notAMember, auth.ErrActionAvailableOnlyForActiveMembers.WithMessage("%s's membership in %s was deleted.", address, o.Name)
+		}
+	}
+	if err := CanJITProvision(o, address); err != nil {
+		return notAMember, err
+	}
+	return EligibleToJoinByEmailDomain, nil
+}

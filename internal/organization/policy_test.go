@@ -1,0 +1,114 @@
+package organization_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/organization"
+)
+
+func org(mutate func(o *auth.Organization)) *auth.Organization {
+	o := auth.NewOrganizationDefaults()
+	o.Name = "Acme"
+	mutate(&o)
+	return &o
+}
+
+func TestCanJITProvision(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		jit     string
+		domains []string
+		address string
+		want    *auth.Error
+	}{
+		{"not allowed", auth.NotAllowed, []string{"acme.com"}, "ada@acme.com", auth.ErrEmailJITProvisioningNotAllowed},
+		{"restricted, allowed domain", auth.Restricted, []string{"acme.com"}, "ada@acme.com", nil},
+		{"restricted, domain case", auth.Restricted, []string{"Acme.COM"}, "ada@ACME.com", nil},
+		{"restricted, other domain", auth.Restricted, []string{"acme.com"}, "eve@evil.com", auth.ErrInvalidEmailForJITProvisioning},
+		{"restricted, subdomain is not the domain", auth.Restricted, []string{"acme.com"}, "ada@eu.acme.com", auth.ErrInvalidEmailForJITProvisioning},
+		{"restricted, suffix is not the domain", auth.Restricted, []string{"acme.com"}, "ada@notacme.com", auth.ErrInvalidEmailForJITProvisioning},
+		{"restricted, no domains", auth.Restricted, nil, "ada@acme.com", auth.ErrInvalidEmailForJITProvisioning},
+	} {
+		o := org(func(o *auth.Organization) { o.EmailJITProvisioning, o.EmailAllowedDomains = tc.jit, tc.domains })
+		err := organization.CanJITProvision(o, tc.address)
+		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestCanInvite(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		invites string
+		domains []string
+		address string
+		want    *auth.Error
+	}{
+		{"all allowed", auth.AllAllowed, nil, "anyone@example.com", nil},
+		{"restricted, allowed domain", auth.Restricted, []string{"acme.com"}, "ada@acme.com", nil},
+		{"restricted, other domain", auth.Restricted, []string{"acme.com"}, "eve@evil.com", auth.ErrInvalidEmailForInvites},
+		{"not allowed", auth.NotAllowed, []string{"acme.com"}, "ada@acme.com", auth.ErrInvalidEmailForInvites},
+	} {
+		o := org(func(o *auth.Organization) { o.EmailInvites, o.EmailAllowedDomains = tc.invites, tc.domains })
+		err := organization.CanInvite(o, tc.address)
+		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestAllowsAuthMethod(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		methods string
+		allowed []string
+		method  string
+		ok      bool
+	}{
+		{"all allowed", auth.AllAllowed, nil, "magic_link", true},
+		{"restricted, listed", auth.Restricted, []string{"sso", "magic_link"}, "magic_link", true},
+		{"restricted, not listed", auth.Restricted, []string{"sso"}, "magic_link", false},
+	} {
+		o := org(func(o *auth.Organization) { o.AuthMethods, o.AllowedAuthMethods = tc.methods, tc.allowed })
+		err := organization.AllowsAuthMethod(o, tc.method)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, auth.ErrOperationRestrictedByAuthMethods)) {
+			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+func TestMembership(t *testing.T) {
+	t.Parallel()
+	restricted := org(func(o *auth.Organization) {
+		o.EmailJITProvisioning, o.EmailAllowedDomains = auth.Restricted, []string{"acme.com"}
+	})
+	closed := org(func(*auth.Organization) {})
+	member := func(s auth.MemberStatus) *auth.Member { return &auth.Member{Status: s} }
+	for _, tc := range []struct {
+		name    string
+		o       *auth.Organization
+		m       *auth.Member
+		address string
+		want    organization.MembershipType
+		err     *auth.Error
+	}{
+		{"active", closed, member(auth.MemberActive), "ada@else.com", organization.ActiveMember, nil},
+		{"pending", closed, member(auth.MemberPending), "ada@else.com", organization.PendingMember, nil},
+		{"invited", closed, member(auth.MemberInvited), "ada@else.com", organization.InvitedMember, nil},
+		{"deleted", restricted, member(auth.MemberDeleted), "ada@acme.com", "", auth.ErrActionAvailableOnlyForActiveMembers},
+		{"eligible by domain", restricted, nil, "ada@acme.com", organization.EligibleToJoinByEmailDomain, nil},
+		{"other domain", restricted, nil, "eve@evil.com", "", auth.ErrInvalidEmailForJITProvisioning},
+		{"no jit", closed, nil, "ada@acme.com", "", auth.ErrEmailJITProvisioningNotAllowed},
+	} {
+		got, err := organization.Membership(tc.o, tc.m, tc.address)
+		if got != tc.want || (tc.err == nil) != (err == nil) || (tc.err != nil && !errors.Is(err, tc.err)) {
+			t.Errorf("%s: Membership = %q, %v; want %q, %v", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+}

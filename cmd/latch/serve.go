@@ -16,6 +16,7 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/config"
 	"github.com/latchauth/latch/internal/delivery"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/project"
@@ -36,6 +37,7 @@ type app struct {
 	users      *user.Service
 	sessions   *session.Service
 	magicLinks *magiclink.Service
+	discovery  *discovery.Service
 	outbox     *delivery.Outbox
 	devInbox   *devInbox // nil when the dev inbox is off
 }
@@ -74,7 +76,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.projects = project.NewService(st, a.keys, now)
 	a.users = user.NewService(st, now)
 	a.sessions = session.NewService(st, a.keys, now)
-	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.outbox, now)
+	a.discovery = discovery.NewService(st, a.sessions, now)
+	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
 	return a, nil
 }
 

@@ -53,3 +53,31 @@ func SandboxSession(projectID string, now time.Time) *Session {
 		CustomClaims: map[string]any{},
 	}
 }
+
+// B2B sandbox values: test projects accept sandbox@stytch.com into this
+// organization without sending anything, as Stytch's test environment does.
+const (
+	SandboxOrganizationID = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"
+	SandboxMemberID       = "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f"
+)
+
+// SandboxOrganization returns the fixed sandbox organization of a test
+// project.
+func SandboxOrganization(projectID string) *Organization {
+	o := NewOrganizationDefaults()
+	o.ID, o.ProjectID = SandboxOrganizationID, projectID
+	o.Name, o.Slug = "Sandbox organization", "sandbox-organization"
+	o.CreatedAt, o.UpdatedAt = sandboxStarted, sandboxStarted
+	return &o
+}
+
+// SandboxMember returns the fixed sandbox member of the sandbox
+// organization.
+func SandboxMember(projectID string) *Member {
+	return &Member{
+		ID: SandboxMemberID, ProjectID: projectID, OrganizationID: SandboxOrganizationID,
+		EmailAddress: SandboxEmail, EmailVerified: true, Status: MemberActive,
+		TrustedMetadata: map[string]any{}, UntrustedMetadata: map[string]any{}, Roles: []string{},
+		CreatedAt: sandboxStarted, UpdatedAt: sandboxStarted,
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/project"
@@ -26,6 +27,7 @@ type Services struct {
 	Users      *user.Service
 	Sessions   *session.Service
 	MagicLinks *magiclink.Service
+	Discovery  *discovery.Service
 }
 
 // NewServices wires the services over st.
@@ -36,7 +38,8 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	s.Projects = project.NewService(st, s.Keys, s.Clock.Now)
 	s.Users = user.NewService(st, s.Clock.Now)
 	s.Sessions = session.NewService(st, s.Keys, s.Clock.Now)
-	s.MagicLinks = magiclink.NewService(st, s.Projects, s.Users, s.Sessions, s.Mail, s.Clock.Now)
+	s.Discovery = discovery.NewService(st, s.Sessions, s.Clock.Now)
+	s.MagicLinks = magiclink.NewService(st, s.Projects, s.Users, s.Sessions, s.Discovery, s.Mail, s.Clock.Now)
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -39,19 +40,20 @@ const (
 	maxMinutes           = 7 * 24 * 60
 )
 
-// Service sends and authenticates magic links.
+// Service sends and authenticates magic links, consumer and B2B.
 type Service struct {
-	store    store.Store
-	projects *project.Service
-	users    *user.Service
-	sessions *session.Service
-	mail     Mail
-	now      func() time.Time
+	store     store.Store
+	projects  *project.Service
+	users     *user.Service
+	sessions  *session.Service
+	discovery *discovery.Service
+	mail      Mail
+	now       func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(st store.Store, projects *project.Service, users *user.Service, sessions *session.Service, mail Mail, now func() time.Time) *Service {
-	return &Service{store: st, projects: projects, users: users, sessions: sessions, mail: mail, now: now}
+func NewService(st store.Store, projects *project.Service, users *user.Service, sessions *session.Service, disc *discovery.Service, mail Mail, now func() time.Time) *Service {
+	return &Service{store: st, projects: projects, users: users, sessions: sessions, discovery: disc, mail: mail, now: now}
 }
 
 // SendInput is a login_or_create or send request.
@@ -134,7 +136,9 @@ func (s *Service) send(ctx context.Context, p *auth.Project, in SendInput, creat
 				return err
 			}
 		}
-		msgID, err = s.issue(ctx, tx, p, u, email, auth.TokenMagicLink, kind, redirect, minutes, in.CodeChallenge)
+		msgID, err = s.issue(ctx, tx, p, &auth.OneTimeToken{
+			Kind: auth.TokenMagicLink, UserID: u.ID, EmailID: email.ID, EmailAddress: email.Address, CodeChallenge: in.CodeChallenge,
+		}, kind, p.Name, func(tok string) string { return Link(redirect, tok) }, minutes)
 		return err
 	})
 	if err != nil {
@@ -189,7 +193,9 @@ func (s *Service) Invite(ctx context.Context, p *auth.Project, in InviteInput) (
 		if err != nil {
 			return err
 		}
-		msgID, err = s.issue(ctx, tx, p, u, email, auth.TokenInvite, tmplInvite, redirect, or(in.Minutes, DefaultInviteMinutes), "")
+		msgID, err = s.issue(ctx, tx, p, &auth.OneTimeToken{
+			Kind: auth.TokenInvite, UserID: u.ID, EmailID: email.ID, EmailAddress: email.Address,
+		}, tmplInvite, p.Name, func(tok string) string { return Link(redirect, tok) }, or(in.Minutes, DefaultInviteMinutes))
 		return err
 	})
 	if err != nil {
@@ -245,27 +251,22 @@ func (s *Service) RevokeInvite(ctx context.Context, p *auth.Project, email strin
 	return nil
 }
 
-// issue stores a new token and enqueues its email within tx, returning the
-// message ID to deliver after commit.
-func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, u *auth.User, email auth.Email, kind auth.TokenKind, tmpl template, redirect string, minutes int, challenge string) (string, error) {
+// issue stores t (its kind, subject and challenge filled in by the caller)
+// as a new token valid for minutes, and enqueues within tx the email that
+// carries it, built by tmpl for the recipient and the link that link
+// makes from the token. It returns the message ID to deliver after commit.
+func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, t *auth.OneTimeToken, tmpl template, brand string, link func(tok string) string, minutes int) (string, error) {
 	now := s.now().UTC()
 	tok := token.New()
-	t := &auth.OneTimeToken{
-		ID:            auth.NewID(auth.KindMagicLink, p.Env),
-		ProjectID:     p.ID,
-		Kind:          kind,
-		TokenHash:     token.Hash(tok),
-		UserID:        u.ID,
-		EmailID:       email.ID,
-		EmailAddress:  email.Address,
-		CodeChallenge: challenge,
-		CreatedAt:     now,
-		ExpiresAt:     now.Add(time.Duration(minutes) * time.Minute),
-	}
+	t.ID = auth.NewID(auth.KindMagicLink, p.Env)
+	t.ProjectID = p.ID
+	t.TokenHash = token.Hash(tok)
+	t.CreatedAt = now
+	t.ExpiresAt = now.Add(time.Duration(minutes) * time.Minute)
 	if err := tx.CreateToken(ctx, p.ID, t); err != nil {
 		return "", fmt.Errorf("magiclink: store token: %w", err)
 	}
-	m := tmpl.render(p, email.Address, Link(redirect, tok), minutes)
+	m := tmpl.render(p.ID, brand, t.EmailAddress, link(tok), minutes)
 	m.ID = auth.NewID(auth.KindMessage, p.Env)
 	m.CreatedAt, m.NextAttemptAt = now, now
 	if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
@@ -274,14 +275,19 @@ func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, u 
 	return m.ID, nil
 }
 
-// Link returns the URL a magic link email carries: the redirect URL with
-// stytch_token_type and token appended to any query it already has.
+// Link returns the URL a consumer magic link email carries: the redirect
+// URL with stytch_token_type and token appended to any query it already
+// has.
 func Link(redirect, tok string) string {
+	return appendQuery(redirect, "stytch_token_type=magic_links&token="+tok)
+}
+
+func appendQuery(u, q string) string {
 	sep := "?"
-	if strings.Contains(redirect, "?") {
+	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	return redirect + sep + "stytch_token_type=magic_links&token=" + tok
+	return u + sep + q
 }
 
 // AuthenticateInput is a magic_links.authenticate request.
@@ -315,14 +321,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	}
 	var res *AuthenticateResult
 	err := s.store.InTx(ctx, func(tx store.Store) error {
-		t, err := tx.ConsumeToken(ctx, p.ID, token.Hash(in.Token), []auth.TokenKind{auth.TokenMagicLink, auth.TokenInvite}, s.now().UTC())
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return auth.ErrMagicLinkNotFound
-		case errors.Is(err, store.ErrConsumed):
-			return auth.ErrUnableToAuthMagicLink
-		case err != nil:
-			return fmt.Errorf("magiclink: consume: %w", err)
+		t, err := s.consume(ctx, tx, p, in.Token, auth.TokenMagicLink, auth.TokenInvite)
+		if err != nil {
+			return err
 		}
 		if err := checkPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
 			return err // rolls back: the token stays usable with the right verifier

@@ -19,9 +19,10 @@ type template struct {
 }
 
 var (
-	tmplLogin  = template{subject: "Your login link for {{.Project}}", intro: "Click the link below to log in to {{.Project}}.", button: "Log in"}
-	tmplSignup = template{subject: "Finish signing up for {{.Project}}", intro: "Click the link below to finish creating your {{.Project}} account.", button: "Sign up"}
-	tmplInvite = template{subject: "You have been invited to {{.Project}}", intro: "You have been invited to join {{.Project}}. Click the link below to accept.", button: "Accept invite"}
+	tmplLogin     = template{subject: "Your login link for {{.Project}}", intro: "Click the link below to log in to {{.Project}}.", button: "Log in"}
+	tmplSignup    = template{subject: "Finish signing up for {{.Project}}", intro: "Click the link below to finish creating your {{.Project}} account.", button: "Sign up"}
+	tmplDiscovery = template{subject: "Your login link for {{.Project}}", intro: "Click the link below to log in to {{.Project}} and choose an organization.", button: "Continue"}
+	tmplInvite    = template{subject: "You have been invited to {{.Project}}", intro: "You have been invited to join {{.Project}}. Click the link below to accept.", button: "Accept invite"}
 )
 
 type templateData struct {
@@ -49,9 +50,10 @@ var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
 </body></html>
 `))
 
-// render fills t for one recipient.
-func (t template) render(p *auth.Project, to, link string, minutes int) *auth.Message {
-	d := templateData{Project: p.Name, To: to, Link: link, Expires: humanMinutes(minutes)}
+// render fills t for one recipient; brand is the name the email speaks
+// for (the project's, or a B2B organization's).
+func (t template) render(projectID, brand, to, link string, minutes int) *auth.Message {
+	d := templateData{Project: brand, To: to, Link: link, Expires: humanMinutes(minutes)}
 	d.Intro = expand(t.intro, d)
 	d.Button = t.button
 	var text, html bytes.Buffer
@@ -59,7 +61,7 @@ func (t template) render(p *auth.Project, to, link string, minutes int) *auth.Me
 	// on these plain string fields.
 	_ = textBody.Execute(&text, d)
 	_ = htmlBody.Execute(&html, d)
-	return &auth.Message{ProjectID: p.ID, To: to, Subject: expand(t.subject, d), Text: text.String(), HTML: html.String()}
+	return &auth.Message{ProjectID: projectID, To: to, Subject: expand(t.subject, d), Text: text.String(), HTML: html.String()}
 }
 
 func expand(s string, d templateData) string {

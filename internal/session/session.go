@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -313,6 +314,10 @@ func (s *Service) find(ctx context.Context, st store.Store, p *auth.Project, tok
 		if err != nil {
 			return nil, nil, err
 		}
+		if claims.Organization != nil {
+			// A member session's JWT: not a consumer session.
+			return nil, nil, auth.ErrSessionNotFound
+		}
 		sess, u, err = st.GetSessionUser(ctx, p.ID, claims.SessionID)
 		if err == nil && sess.UserID != claims.Subject {
 			err = store.ErrNotFound
@@ -474,7 +479,29 @@ func mergeClaims(base, patch map[string]any) map[string]any {
 // bumps) and for at most touchInterval, so its iat is never more than a
 // minute old.
 func (s *Service) mint(ctx context.Context, p *auth.Project, sess *auth.Session, now time.Time) (string, error) {
-	if j, ok := s.jwts.get(sess, now); ok {
+	return s.mintFor(ctx, p, sess, subject{id: sess.UserID, roles: auth.DefaultUserRoles}, now)
+}
+
+// subject is who a JWT is about: a user, or a member with its roles and
+// organization.
+type subject struct {
+	id    string
+	roles []string
+	org   *jwt.OrgClaim
+}
+
+// key identifies what of the subject a JWT carries, so a cached JWT is not
+// reused after a member's roles or organization slug change.
+func (sub subject) key() string {
+	k := strings.Join(sub.roles, ",")
+	if sub.org != nil {
+		k += "|" + sub.org.Slug
+	}
+	return k
+}
+
+func (s *Service) mintFor(ctx context.Context, p *auth.Project, sess *auth.Session, sub subject, now time.Time) (string, error) {
+	if j, ok := s.jwts.get(sess, sub, now); ok {
 		return j, nil
 	}
 	kr, err := s.keys.Keyring(ctx, p.ID)
@@ -483,21 +510,22 @@ func (s *Service) mint(ctx context.Context, p *auth.Project, sess *auth.Session,
 	}
 	j, err := kr.SignSession(jwt.SessionClaims{
 		ProjectID:      p.ID,
-		Subject:        sess.UserID,
+		Subject:        sub.id,
 		SessionID:      sess.ID,
 		StartedAt:      sess.StartedAt,
 		LastAccessedAt: sess.LastAccessedAt,
 		ExpiresAt:      sess.ExpiresAt,
 		Attributes:     sess.Attributes,
 		Factors:        sess.AuthenticationFactors,
-		Roles:          auth.DefaultUserRoles,
+		Roles:          sub.roles,
+		Organization:   sub.org,
 		Custom:         sess.CustomClaims,
 		IssuedAt:       now,
 	})
 	if err != nil {
 		return "", fmt.Errorf("session: sign jwt: %w", err)
 	}
-	s.jwts.put(sess, j, now)
+	s.jwts.put(sess, sub, j, now)
 	return j, nil
 }
 
@@ -506,6 +534,7 @@ type cachedJWT struct {
 	issuedAt       time.Time
 	lastAccessedAt time.Time
 	expiresAt      time.Time
+	subject        string
 }
 
 // jwtCache holds the last JWT minted per session.
@@ -518,23 +547,23 @@ type jwtCache struct {
 // signature per active session and needs no eviction bookkeeping.
 const maxCachedJWTs = 100_000
 
-func (c *jwtCache) get(sess *auth.Session, now time.Time) (string, bool) {
+func (c *jwtCache) get(sess *auth.Session, sub subject, now time.Time) (string, bool) {
 	c.mu.Lock()
 	e, ok := c.m[sess.ID]
 	c.mu.Unlock()
-	if !ok || !e.lastAccessedAt.Equal(sess.LastAccessedAt) || !e.expiresAt.Equal(sess.ExpiresAt) ||
+	if !ok || !e.lastAccessedAt.Equal(sess.LastAccessedAt) || !e.expiresAt.Equal(sess.ExpiresAt) || e.subject != sub.key() ||
 		now.Sub(e.issuedAt) >= touchInterval || now.Before(e.issuedAt) {
 		return "", false
 	}
 	return e.jwt, true
 }
 
-func (c *jwtCache) put(sess *auth.Session, j string, now time.Time) {
+func (c *jwtCache) put(sess *auth.Session, sub subject, j string, now time.Time) {
 	c.mu.Lock()
 	if len(c.m) >= maxCachedJWTs {
 		clear(c.m)
 	}
-	c.m[sess.ID] = cachedJWT{jwt: j, issuedAt: now, lastAccessedAt: sess.LastAccessedAt, expiresAt: sess.ExpiresAt}
+	c.m[sess.ID] = cachedJWT{jwt: j, issuedAt: now, lastAccessedAt: sess.LastAccessedAt, expiresAt: sess.ExpiresAt, subject: sub.key()}
 	c.mu.Unlock()
 }
 

@@ -1,0 +1,360 @@
+// Package discovery is B2B login before an organization is chosen: an
+// intermediate session proves control of an email address; discovery
+// lists the organizations that address may enter, and exchanges the
+// intermediate session for a member session in one of them (joining it
+// just in time when its policy allows), or creates a new organization with
+// the address as its first admin. It also moves a member's session from
+// one organization to another.
+package discovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/token"
+)
+
+// Service runs discovery.
+type Service struct {
+	store    store.Store
+	sessions *session.Service
+	now      func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, sessions *session.Service, now func() time.Time) *Service {
+	return &Service{store: st, sessions: sessions, now: now}
+}
+
+// Start issues an intermediate session for an address whose control the
+// factors prove, within tx, and returns its token.
+func (s *Service) Start(ctx context.Context, tx store.Store, p *auth.Project, address string, factors []auth.AuthenticationFactor) (string, error) {
+	now := s.now().UTC()
+	tok := token.NewSession()
+	ist := &auth.IntermediateSession{
+		ID:           auth.NewID(auth.KindIntermediateSession, p.Env),
+		ProjectID:    p.ID,
+		TokenHash:    token.Hash(tok),
+		EmailAddress: address,
+		Factors:      factors,
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(auth.IntermediateSessionLifetime),
+	}
+	if err := tx.CreateIntermediateSession(ctx, p.ID, ist); err != nil {
+		return "", fmt.Errorf("discovery: create intermediate session: %w", err)
+	}
+	return tok, nil
+}
+
+// Discovered is one organization an address may enter, and how.
+type Discovered struct {
+	Organization *auth.Organization
+	Membership   organization.MembershipType
+	// Member is the address's member record in the organization; nil when
+	// it would join by email domain.
+	Member *auth.Member
+}
+
+// Discovered lists the organizations an address may enter: those where it
+// is an active, pending or invited member, then those whose email domain
+// policy would let it join. Deleted memberships are left out.
+func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Project, address string) ([]Discovered, error) {
+	members, err := st.ListMembersByEmail(ctx, p.ID, address)
+	if err != nil {
+		return nil, fmt.Errorf("discovery: list memberships: %w", err)
+	}
+	out := []Discovered{}
+	seen := map[string]bool{}
+	for i := range members {
+		m := &members[i]
+		seen[m.OrganizationID] = true
+		o, err := st.GetOrganization(ctx, p.ID, m.OrganizationID)
+		if err != nil {
+			return nil, fmt.Errorf("discovery: get organization: %w", err)
+		}
+		typ, err := organization.Membership(o, m, address)
+		if err != nil {
+			continue // deleted: not offered
+		}
+		out = append(out, Discovered{Organization: o, Membership: typ, Member: m})
+	}
+	eligible, err := st.ListOrganizationsByAllowedDomain(ctx, p.ID, organization.EmailDomain(address))
+	if err != nil {
+		return nil, fmt.Errorf("discovery: list organizations by domain: %w", err)
+	}
+	for i := range eligible {
+		o := &eligible[i]
+		if seen[o.ID] {
+			continue
+		}
+		if typ, err := organization.Membership(o, nil, address); err == nil {
+			out = append(out, Discovered{Organization: o, Membership: typ})
+		}
+	}
+	return out, nil
+}
+
+// ListInput names whose organizations to list: an intermediate session
+// token, or a member session by token or JWT.
+type ListInput struct {
+	IntermediateSessionToken string
+	SessionToken             string
+	SessionJWT               string
+}
+
+// ListOrganizations is discovery/organizations: the address behind the
+// credential and the organizations it may enter. The intermediate session
+// is not consumed.
+func (s *Service) ListOrganizations(ctx context.Context, p *auth.Project, in ListInput) (string, []Discovered, error) {
+	var address string
+	switch n := countSet(in.IntermediateSessionToken, in.SessionToken, in.SessionJWT); {
+	case n == 0:
+		return "", nil, auth.ErrNoSessionArguments.WithMessage("One of intermediate_session_token, session_token or session_jwt must be provided.")
+	case n > 1:
+		return "", nil, auth.ErrTooManySessionArguments.WithMessage("Only one of intermediate_session_token, session_token or session_jwt may be provided.")
+	case in.IntermediateSessionToken != "":
+		ist, err := s.intermediate(ctx, p, in.IntermediateSessionToken)
+		if err != nil {
+			return "", nil, err
+		}
+		address = ist.EmailAddress
+	default:
+		_, m, _, err := s.sessions.AuthenticateMember(ctx, p, in.SessionToken, in.SessionJWT)
+		if err != nil {
+			return "", nil, err
+		}
+		address = m.EmailAddress
+	}
+	ds, err := s.Discovered(ctx, s.store, p, address)
+	return address, ds, err
+}
+
+// intermediate returns the live intermediate session of a token without
+// consuming it.
+func (s *Service) intermediate(ctx context.Context, p *auth.Project, tok string) (*auth.IntermediateSession, error) {
+	ist, err := s.store.GetIntermediateSession(ctx, p.ID, token.Hash(tok), s.now().UTC())
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConsumed) {
+		return nil, auth.ErrIntermediateSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("discovery: get intermediate session: %w", err)
+	}
+	return ist, nil
+}
+
+// consume consumes an intermediate session within tx; of concurrent
+// exchanges of one token, one wins.
+func (s *Service) consume(ctx context.Context, tx store.Store, p *auth.Project, tok string) (*auth.IntermediateSession, error) {
+	ist, err := tx.ConsumeIntermediateSession(ctx, p.ID, token.Hash(tok), s.now().UTC())
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConsumed) {
+		return nil, auth.ErrIntermediateSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("discovery: consume intermediate session: %w", err)
+	}
+	return ist, nil
+}
+
+// ExchangeInput is discovery/intermediate_sessions/exchange.
+type ExchangeInput struct {
+	IntermediateSessionToken string
+	OrganizationID           string
+	DurationMinutes          int
+	CustomClaims             map[string]any
+}
+
+// Exchange consumes an intermediate session and logs its address in to an
+// organization it may enter, as a member (made active, or created when the
+// organization's email domain policy allows it).
+func (s *Service) Exchange(ctx context.Context, p *auth.Project, in ExchangeInput) (*session.MemberResult, error) {
+	if in.IntermediateSessionToken == "" {
+		return nil, auth.ErrInvalidArgument.WithMessage("intermediate_session_token is required.")
+	}
+	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	o, err := s.organization(ctx, p, in.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	var res *session.MemberResult
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		ist, err := s.consume(ctx, tx, p, in.IntermediateSessionToken)
+		if err != nil {
+			return err
+		}
+		m, err := s.join(ctx, tx, p, o, ist.EmailAddress, ist.Factors)
+		if err != nil {
+			return err
+		}
+		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
+			Member: m, Organization: o, Factors: ist.Factors,
+			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.FinishMember(ctx, p, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// SessionExchangeInput is B2B sessions/exchange.
+type SessionExchangeInput struct {
+	SessionToken    string
+	SessionJWT      string
+	OrganizationID  string
+	DurationMinutes int
+	CustomClaims    map[string]any
+}
+
+// ExchangeSession starts a session in another organization for the member
+// of a live session, carrying its factors over. As in Stytch, it enters
+// only organizations where the address already is a member (active,
+// pending or invited): it never provisions by email domain.
+func (s *Service) ExchangeSession(ctx context.Context, p *auth.Project, in SessionExchangeInput) (*session.MemberResult, error) {
+	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	cur, from, _, err := s.sessions.AuthenticateMember(ctx, p, in.SessionToken, in.SessionJWT)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.organization(ctx, p, in.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	var res *session.MemberResult
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, from.EmailAddress)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrMemberNotFound.WithMessage("%s is not a member of %s; exchange an intermediate session to join it.", from.EmailAddress, o.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("discovery: exchange session: %w", err)
+		}
+		if m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, cur.AuthenticationFactors); err != nil {
+			return err
+		}
+		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
+			Member: m, Organization: o, Factors: cur.AuthenticationFactors,
+			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.FinishMember(ctx, p, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// join makes the holder of address a member of o able to log in: its
+// existing membership, activated, or a new member when o's policy lets the
+// address join by email domain.
+func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
+	m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, address)
+	switch {
+	case err == nil:
+		return s.enter(ctx, tx, p, o, m, address, factors)
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("discovery: join: %w", err)
+	}
+	if _, err := organization.Membership(o, nil, address); err != nil {
+		return nil, err
+	}
+	if err := allowsFactors(o, factors); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	m = &auth.Member{
+		ID: auth.NewID(auth.KindMember, p.Env), ProjectID: p.ID, OrganizationID: o.ID,
+		EmailAddress: address, EmailVerified: true, Status: auth.MemberActive,
+		TrustedMetadata: map[string]any{}, UntrustedMetadata: map[string]any{}, Roles: []string{},
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := tx.CreateMember(ctx, p.ID, m); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, auth.ErrDuplicateMemberEmail
+		}
+		return nil, fmt.Errorf("discovery: join: %w", err)
+	}
+	return m, nil
+}
+
+// enter checks that an existing member may log in to o with factors, and
+// makes a pending or invited member active with its email verified.
+func (s *Service) enter(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, m *auth.Member, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
+	if _, err := organization.Membership(o, m, address); err != nil {
+		return nil, err
+	}
+	if err := allowsFactors(o, factors); err != nil {
+		return nil, err
+	}
+	if m.Status == auth.MemberActive && m.EmailVerified {
+		return m, nil
+	}
+	m.Status, m.EmailVerified, m.UpdatedAt = auth.MemberActive, true, s.now().UTC()
+	if err := tx.UpdateMember(ctx, p.ID, m); err != nil {
+		return nil, fmt.Errorf("discovery: activate member: %w", err)
+	}
+	return m, nil
+}
+
+// allowsFactors checks o's allowed auth methods against the primary
+// factor that proved the address.
+func allowsFactors(o *auth.Organization, factors []auth.AuthenticationFactor) error {
+	for _, f := range factors {
+		if method := AuthMethod(f); method != "" {
+			if err := organization.AllowsAuthMethod(o, method); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AuthMethod names the organization auth method (allowed_auth_methods) a
+// factor is, or "" for a factor no setting restricts.
+func AuthMethod(f auth.AuthenticationFactor) string {
+	switch {
+	case f.Type == auth.FactorMagicLink:
+		return "magic_link"
+	case f.Type == auth.FactorOTP && f.DeliveryMethod == auth.DeliveryEmail:
+		return "email_otp"
+	case f.Type == auth.FactorPassword:
+		return "password"
+	}
+	return ""
+}
+
+// organization returns an organization by ID.
+func (s *Service) organization(ctx context.Context, p *auth.Project, id string) (*auth.Organization, error) {
+	if !auth.HasKind(id, auth.KindOrganization) {
+		return nil, auth.ErrInvalidOrganizationID
+	}
+	o, err := s.store.GetOrganization(ctx, p.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrOrganizationNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("discovery: get organization: %w", err)
+	}
+	return o, nil
+}
+
+func countSet(vs ...string) int {
+	return len(slices.DeleteFunc(vs, func(v string) bool { return v == "" }))
+}

@@ -252,18 +252,26 @@ func (s *Service) RevokeMember(ctx context.Context, p *auth.Project, in RevokeMe
 	return nil
 }
 
-// ListMember returns a member's active sessions in an organization.
-func (s *Service) ListMember(ctx context.Context, p *auth.Project, organizationID, memberID string) ([]auth.Session, error) {
-	if _, err := s.store.GetMember(ctx, p.ID, organizationID, memberID); errors.Is(err, store.ErrNotFound) {
-		return nil, auth.ErrMemberNotFound
+// ListMember returns a member's active sessions in an organization, with
+// the member and organization they belong to.
+func (s *Service) ListMember(ctx context.Context, p *auth.Project, organizationID, memberID string) ([]auth.Session, *auth.Member, *auth.Organization, error) {
+	o, err := s.store.GetOrganization(ctx, p.ID, organizationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil, auth.ErrOrganizationNotFound
 	} else if err != nil {
-		return nil, fmt.Errorf("session: list member sessions: %w", err)
+		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
+	}
+	m, err := s.store.GetMember(ctx, p.ID, organizationID, memberID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil, auth.ErrMemberNotFound
+	} else if err != nil {
+		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
 	}
 	ss, err := s.store.ListMemberSessions(ctx, p.ID, memberID, s.now().UTC())
 	if err != nil {
-		return nil, fmt.Errorf("session: list member sessions: %w", err)
+		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
 	}
-	return ss, nil
+	return ss, m, o, nil
 }
 
 // findMember resolves a token or JWT to a live member session of an

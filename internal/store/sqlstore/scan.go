@@ -162,3 +162,41 @@ func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 	}
 	return out, rows.Err()
 }
+
+// encodeJSON encodes a value of a JSON column.
+func encodeJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// encodeStrings encodes a list column; nil is stored as [].
+func encodeStrings(vs []string) (string, error) {
+	if vs == nil {
+		return "[]", nil
+	}
+	return encodeJSON(vs)
+}
+
+// decodeStrings decodes a list column, never to nil.
+func decodeStrings(b []byte) ([]string, error) {
+	var vs []string
+	if err := json.Unmarshal(b, &vs); err != nil {
+		return nil, err
+	}
+	if vs == nil {
+		vs = []string{}
+	}
+	return vs, nil
+}
+
+// decodeMap decodes a map column, never to nil.
+func decodeMap(b []byte) (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return orEmpty(m), nil
+}

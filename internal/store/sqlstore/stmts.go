@@ -8,7 +8,7 @@ import (
 )
 
 // hot names a statement on the request hot path: project authentication,
-// session authentication and user lookups. These are prepared once per
+// consumer and member session authentication and user lookups. These are prepared once per
 // pool at Open, so a request neither rebinds nor reparses them.
 type hot int
 
@@ -18,16 +18,20 @@ const (
 	hotGetSessionUser
 	hotGetUser
 	hotGetUserByEmail
+	hotGetMemberSessionByTokenHash
+	hotGetMemberSession
 	numHot
 )
 
 // hotQueries are the hot statements' texts, indexed by hot.
 var hotQueries = [numHot]string{
-	hotGetProject:                qGetProject,
-	hotGetSessionUserByTokenHash: qGetSessionUserByTokenHash,
-	hotGetSessionUser:            qGetSessionUser,
-	hotGetUser:                   qGetUser,
-	hotGetUserByEmail:            qGetUserByEmail,
+	hotGetProject:                  qGetProject,
+	hotGetSessionUserByTokenHash:   qGetSessionUserByTokenHash,
+	hotGetSessionUser:              qGetSessionUser,
+	hotGetUser:                     qGetUser,
+	hotGetUserByEmail:              qGetUserByEmail,
+	hotGetMemberSessionByTokenHash: qGetMemberSessionByTokenHash,
+	hotGetMemberSession:            qGetMemberSession,
 }
 
 // stmts are the hot statements prepared on one pool, indexed by hot.

@@ -13,28 +13,29 @@ import (
 )
 
 const tokenColumns = `token_id, kind, token_hash, user_id, email_id, email_address, code_challenge,
-	created_at, expires_at, consumed_at`
+	created_at, expires_at, consumed_at, organization_id, member_id`
 
 func scanToken(projectID string) func(rowScanner) (auth.OneTimeToken, error) {
 	return func(row rowScanner) (auth.OneTimeToken, error) {
 		t := auth.OneTimeToken{ProjectID: projectID}
-		var userID sql.NullString
+		var userID, orgID, memberID sql.NullString
 		err := row.Scan(&t.ID, &t.Kind, &t.TokenHash, &userID, &t.EmailID, &t.EmailAddress, &t.CodeChallenge,
-			timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, nullTimeCol{&t.ConsumedAt})
-		t.UserID = userID.String
+			timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, nullTimeCol{&t.ConsumedAt}, &orgID, &memberID)
+		t.UserID, t.OrganizationID, t.MemberID = userID.String, orgID.String, memberID.String
 		return t, err
 	}
 }
 
 // CreateToken implements store.Tokens. An empty UserID is stored as NULL,
 // so the token refers to no user; a UserID that names no user of the
-// project is store.ErrNotFound.
+// project is store.ErrNotFound. Empty OrganizationID and MemberID are NULL
+// too; they are not references (see 0002_b2b.sql), so they are not
+// checked.
 func (db *DB) CreateToken(ctx context.Context, projectID string, t *auth.OneTimeToken) error {
-	userID := sql.NullString{String: t.UserID, Valid: t.UserID != ""}
 	err := db.insert(ctx, `INSERT INTO tokens (project_id, `+tokenColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9) ON CONFLICT DO NOTHING`,
-		projectID, t.ID, t.Kind, t.TokenHash, userID, t.EmailID, t.EmailAddress, t.CodeChallenge,
-		db.ts(t.CreatedAt), db.ts(t.ExpiresAt), db.nts(t.ConsumedAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $9) ON CONFLICT DO NOTHING`,
+		projectID, t.ID, t.Kind, t.TokenHash, nullString(t.UserID), t.EmailID, t.EmailAddress, t.CodeChallenge,
+		db.ts(t.CreatedAt), db.ts(t.ExpiresAt), db.nts(t.ConsumedAt), nullString(t.OrganizationID), nullString(t.MemberID))
 	if err != nil {
 		return db.fail(err, "create token %s", t.ID)
 	}

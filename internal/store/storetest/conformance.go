@@ -37,6 +37,12 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Outbox", outboxTests},
 		{"DevInbox", devInboxTests},
 		{"SigningKeys", signingKeyTests},
+		{"Organizations", organizationTests},
+		{"Members", memberTests},
+		{"SearchMembers", memberSearchTests},
+		{"MemberSessions", memberSessionTests},
+		{"IntermediateSessions", intermediateTests},
+		{"B2BTokens", b2bTokenTests},
 		{"InTx", txTests},
 		{"Isolation", isolationTests},
 	} {

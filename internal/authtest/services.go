@@ -10,6 +10,8 @@ import (
 	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/member"
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -28,6 +30,10 @@ type Services struct {
 	Sessions   *session.Service
 	MagicLinks *magiclink.Service
 	Discovery  *discovery.Service
+	// Organizations and Members are the B2B organization and member
+	// services.
+	Organizations *organization.Service
+	Members       *member.Service
 }
 
 // NewServices wires the services over st.
@@ -39,6 +45,8 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	s.Users = user.NewService(st, s.Clock.Now)
 	s.Sessions = session.NewService(st, s.Keys, s.Clock.Now)
 	s.Discovery = discovery.NewService(st, s.Sessions, s.Clock.Now)
+	s.Organizations = organization.NewService(st, s.Clock.Now)
+	s.Members = member.NewService(st, s.Organizations, s.Clock.Now)
 	s.MagicLinks = magiclink.NewService(st, s.Projects, s.Users, s.Sessions, s.Discovery, s.Mail, s.Clock.Now)
 	return s
 }

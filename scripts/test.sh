@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(. compat examples/consumer-login)
+modules=(. compat examples/consumer-login examples/b2b-discovery)
 status=0
 for m in "${modules[@]}"; do
   [ -f "$m/go.mod" ] || continue

@@ -39,12 +39,14 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"SigningKeys", signingKeyTests},
 		{"Organizations", organizationTests},
 		{"Members", memberTests},
+		{"SearchOrganizations", orgSearchTests},
 		{"SearchMembers", memberSearchTests},
 		{"MemberSessions", memberSessionTests},
 		{"IntermediateSessions", intermediateTests},
 		{"B2BTokens", b2bTokenTests},
 		{"InTx", txTests},
 		{"Isolation", isolationTests},
+		{"B2BIsolation", b2bIsolationTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

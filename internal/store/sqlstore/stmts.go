@@ -8,8 +8,9 @@ import (
 )
 
 // hot names a statement on the request hot path: project authentication,
-// consumer and member session authentication and user lookups. These are prepared once per
-// pool at Open, so a request neither rebinds nor reparses them.
+// consumer and member session authentication, and user lookups. These are
+// prepared once per pool at Open, so a request neither rebinds nor
+// reparses them.
 type hot int
 
 const (

@@ -25,8 +25,9 @@ type Members interface {
 	// in every organization of the project, of any status, oldest first.
 	ListMembersByEmail(ctx context.Context, projectID, address string) ([]auth.Member, error)
 	// UpdateMember writes every field of m but its IDs and CreatedAt.
-	// Returns ErrNotFound, or ErrConflict for an address or external ID
-	// already used in the organization.
+	// Returns ErrNotFound (also when m.OrganizationID is not the member's
+	// organization), or ErrConflict for an address or external ID already
+	// used in the organization.
 	UpdateMember(ctx context.Context, projectID string, m *auth.Member) error
 	// SearchMembers returns one page of members matching f, ordered by
 	// (CreatedAt, ID), and how many match in all pages.

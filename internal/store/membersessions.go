@@ -36,7 +36,9 @@ type MemberSessions interface {
 
 // IntermediateSessions persists intermediate sessions, by token hash only.
 type IntermediateSessions interface {
-	// CreateIntermediateSession inserts s. Returns ErrConflict if its hash exists.
+	// CreateIntermediateSession inserts s. Returns ErrConflict if its hash
+	// exists, and ErrNotFound if it names an organization or member that
+	// does not exist.
 	CreateIntermediateSession(ctx context.Context, projectID string, s *auth.IntermediateSession) error
 	// GetIntermediateSession returns the unconsumed, unexpired session
 	// whose token hashes to hash, without consuming it. Returns

@@ -14,15 +14,17 @@ import (
 
 // Organizations persists B2B organizations.
 type Organizations interface {
-	// CreateOrganization inserts o. Returns ErrConflict if its ID or slug
-	// is already used in the project.
+	// CreateOrganization inserts o. Returns ErrConflict if its ID, slug or
+	// (non-empty) external ID is already used in the project. Slugs are
+	// compared exactly: callers normalize them.
 	CreateOrganization(ctx context.Context, projectID string, o *auth.Organization) error
 	// GetOrganization returns an organization. Returns ErrNotFound.
 	GetOrganization(ctx context.Context, projectID, organizationID string) (*auth.Organization, error)
 	// GetOrganizationBySlug returns the organization with a slug. Returns ErrNotFound.
 	GetOrganizationBySlug(ctx context.Context, projectID, slug string) (*auth.Organization, error)
 	// UpdateOrganization writes every field of o but its ID and CreatedAt.
-	// Returns ErrNotFound, or ErrConflict for a slug already used.
+	// Returns ErrNotFound, or ErrConflict for a slug or external ID already
+	// used.
 	UpdateOrganization(ctx context.Context, projectID string, o *auth.Organization) error
 	// DeleteOrganization removes an organization with its members, their
 	// sessions and their tokens. Returns ErrNotFound.

@@ -86,7 +86,7 @@ func (a *app) close() { a.store.Close() }
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, Keys: a.keys, ErrorDocsURL: a.cfg.ErrorDocsURL,
+		MagicLinks: a.magicLinks, Discovery: a.discovery, Keys: a.keys, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {
 		d.DevInbox = a.devInbox

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/project"
@@ -26,7 +27,9 @@ type Deps struct {
 	Users      *user.Service
 	Sessions   *session.Service
 	MagicLinks *magiclink.Service
-	Keys       *jwt.Manager
+	// Discovery lists and enters organizations for B2B discovery logins.
+	Discovery *discovery.Service
+	Keys      *jwt.Manager
 	// DevInbox is nil when the dev inbox is disabled.
 	DevInbox DevInbox
 	// ErrorDocsURL is the base of error_url, e.g. https://stytch.com/docs/api/errors.

@@ -27,6 +27,23 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
 	mux.Handle("GET /v1/b2b/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
 
+	// B2B email magic links
+	mux.Handle("POST /v1/b2b/magic_links/email/login_or_signup", h.api(h.b2bMagicLinksEmailLoginOrSignup))
+	mux.Handle("POST /v1/b2b/magic_links/email/invite", h.api(h.b2bMagicLinksEmailInvite))
+	mux.Handle("POST /v1/b2b/magic_links/email/discovery/send", h.api(h.b2bMagicLinksEmailDiscoverySend))
+	mux.Handle("POST /v1/b2b/magic_links/authenticate", h.api(h.b2bMagicLinksAuthenticate))
+	mux.Handle("POST /v1/b2b/magic_links/discovery/authenticate", h.api(h.b2bMagicLinksDiscoveryAuthenticate))
+
+	// B2B discovery
+	mux.Handle("POST /v1/b2b/discovery/organizations", h.api(h.b2bDiscoveryOrganizations))
+	mux.Handle("POST /v1/b2b/discovery/intermediate_sessions/exchange", h.api(h.b2bDiscoveryIntermediateSessionsExchange))
+
+	// B2B sessions (the JWKS is served with the consumer one, above)
+	mux.Handle("POST /v1/b2b/sessions/authenticate", h.api(h.b2bSessionsAuthenticate))
+	mux.Handle("POST /v1/b2b/sessions/revoke", h.api(h.b2bSessionsRevoke))
+	mux.Handle("GET /v1/b2b/sessions", h.api(h.b2bSessionsGet))
+	mux.Handle("POST /v1/b2b/sessions/exchange", h.api(h.b2bSessionsExchange))
+
 	// Operations
 	mux.Handle("GET /healthz", h.open(h.healthz))
 	if h.DevInbox != nil {

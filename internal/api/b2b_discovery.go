@@ -1,0 +1,89 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/latchauth/latch/internal/discovery"
+)
+
+type membershipJSON struct {
+	Type    string         `json:"type"`
+	Details map[string]any `json:"details"`
+	Member  *memberJSON    `json:"member"`
+}
+
+// discoveredOrganizationJSON is Stytch's DiscoveredOrganization.
+type discoveredOrganizationJSON struct {
+	MemberAuthenticated bool             `json:"member_authenticated"`
+	Organization        organizationJSON `json:"organization"`
+	Membership          membershipJSON   `json:"membership"`
+	PrimaryRequired     *struct{}        `json:"primary_required"`
+	MFARequired         *struct{}        `json:"mfa_required"`
+}
+
+func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
+	out := make([]discoveredOrganizationJSON, 0, len(ds))
+	for _, d := range ds {
+		mj := membershipJSON{Type: string(d.Membership), Details: map[string]any{}}
+		if d.Member != nil {
+			m := toMemberJSON(d.Member)
+			mj.Member = &m
+		}
+		out = append(out, discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj})
+	}
+	return out
+}
+
+type b2bDiscoveryOrganizationsRequest struct {
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+	SessionToken             string `json:"session_token"`
+	SessionJWT               string `json:"session_jwt"`
+}
+
+type b2bDiscoveryOrganizationsResponse struct {
+	envelope
+	EmailAddress            string                       `json:"email_address"`
+	DiscoveredOrganizations []discoveredOrganizationJSON `json:"discovered_organizations"`
+	OrganizationIDHint      string                       `json:"organization_id_hint"`
+}
+
+func (h *handler) b2bDiscoveryOrganizations(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[b2bDiscoveryOrganizationsRequest](w, r)
+	if err != nil {
+		return err
+	}
+	email, ds, err := h.Discovery.ListOrganizations(r.Context(), projectOf(r), discovery.ListInput{
+		IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &b2bDiscoveryOrganizationsResponse{EmailAddress: email, DiscoveredOrganizations: toDiscoveredJSON(ds)})
+}
+
+type b2bDiscoveryIntermediateSessionsExchangeRequest struct {
+	IntermediateSessionToken string         `json:"intermediate_session_token"`
+	OrganizationID           string         `json:"organization_id"`
+	SessionDurationMinutes   *int64         `json:"session_duration_minutes"`
+	SessionCustomClaims      map[string]any `json:"session_custom_claims"`
+	Locale                   string         `json:"locale"`
+}
+
+func (h *handler) b2bDiscoveryIntermediateSessionsExchange(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[b2bDiscoveryIntermediateSessionsExchangeRequest](w, r)
+	if err != nil {
+		return err
+	}
+	minutes, err := intValue(req.SessionDurationMinutes, "session_duration_minutes")
+	if err != nil {
+		return err
+	}
+	res, err := h.Discovery.Exchange(r.Context(), projectOf(r), discovery.ExchangeInput{
+		IntermediateSessionToken: req.IntermediateSessionToken, OrganizationID: req.OrganizationID,
+		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &b2bLoginResponse{memberLogin: toMemberLogin(res)})
+}

@@ -9,6 +9,8 @@ import (
 	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/member"
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -30,6 +32,13 @@ type Deps struct {
 	// Discovery lists and enters organizations for B2B discovery logins.
 	Discovery *discovery.Service
 	Keys      *jwt.Manager
+	// Organizations and Members serve the B2B organizations and members
+	// endpoints.
+	Organizations *organization.Service
+	Members       *member.Service
+	// MemberSessions authenticates the member session headers of B2B
+	// calls that act with a member's authority (session.Service).
+	MemberSessions MemberSessionAuthenticator
 	// DevInbox is nil when the dev inbox is disabled.
 	DevInbox DevInbox
 	// ErrorDocsURL is the base of error_url, e.g. https://stytch.com/docs/api/errors.

@@ -27,6 +27,20 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
 	mux.Handle("GET /v1/b2b/sessions/jwks/{project_id}", h.open(h.sessionsJWKS))
 
+	// B2B organizations and their members
+	mux.Handle("POST /v1/b2b/organizations", h.api(h.organizationsCreate))
+	mux.Handle("GET /v1/b2b/organizations/{organization_id}", h.api(h.organizationsGet))
+	mux.Handle("PUT /v1/b2b/organizations/{organization_id}", h.api(h.organizationsUpdate))
+	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}", h.api(h.organizationsDelete))
+	mux.Handle("POST /v1/b2b/organizations/search", h.api(h.organizationsSearch))
+	mux.Handle("POST /v1/b2b/organizations/{organization_id}/members", h.api(h.membersCreate))
+	mux.Handle("GET /v1/b2b/organizations/{organization_id}/member", h.api(h.membersGet))
+	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersUpdate))
+	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersDelete))
+	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate", h.api(h.membersReactivate))
+	mux.Handle("POST /v1/b2b/organizations/members/search", h.api(h.membersSearch))
+	mux.Handle("GET /v1/b2b/organizations/members/dangerously_get/{member_id}", h.api(h.membersDangerouslyGet))
+
 	// B2B email magic links
 	mux.Handle("POST /v1/b2b/magic_links/email/login_or_signup", h.api(h.b2bMagicLinksEmailLoginOrSignup))
 	mux.Handle("POST /v1/b2b/magic_links/email/invite", h.api(h.b2bMagicLinksEmailInvite))

@@ -17,6 +17,8 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/config"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
 )
 
 // The HTTP benchmarks run Latch wired exactly as `latch serve` wires it
@@ -43,6 +45,13 @@ func newBenchServer(b *testing.B, h http.Handler) *benchServer {
 // PostgreSQL when LATCH_BENCH_POSTGRES is set with LATCH_TEST_POSTGRES_URL.
 func latchServer(b *testing.B) *benchServer {
 	b.Helper()
+	s, _ := latchServerApp(b)
+	return s
+}
+
+// latchServerApp is latchServer, also returning the wiring for setup.
+func latchServerApp(b *testing.B) (*benchServer, *app) {
+	b.Helper()
 	env := map[string]string{"LATCH_DATA_DIR": b.TempDir(), "LATCH_LOG_LEVEL": "error"}
 	if os.Getenv("LATCH_BENCH_POSTGRES") != "" {
 		env["LATCH_DATABASE_URL"] = authtest.PostgresURL(b)
@@ -63,7 +72,7 @@ func latchServer(b *testing.B) *benchServer {
 	}
 	s := newBenchServer(b, a.handler())
 	s.projectID, s.secret = creds.Project.ID, creds.Secret
-	return s
+	return s, a
 }
 
 // hit sends a request and reads the response without decoding it: the
@@ -188,4 +197,48 @@ func BenchmarkMagicLinksLoginOrCreate(b *testing.B) {
 		body := fmt.Appendf(nil, `{"email":"user%d@example.com"}`, n.Add(1))
 		return s.hit("/v1/magic_links/email/login_or_create", body)
 	})
+}
+
+// memberSession starts a member session in a new organization, through the
+// services (organization and member setup is not what is measured).
+func memberSession(b *testing.B, a *app, projectID string) string {
+	b.Helper()
+	ctx := context.Background()
+	p, err := a.projects.Get(ctx, projectID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	o := auth.NewOrganizationDefaults()
+	o.ID, o.ProjectID, o.Name, o.Slug, o.CreatedAt, o.UpdatedAt = auth.NewID(auth.KindOrganization, p.Env), p.ID, "Bench", "bench", now, now
+	m := &auth.Member{
+		ID: auth.NewID(auth.KindMember, p.Env), ProjectID: p.ID, OrganizationID: o.ID, EmailAddress: "bench@example.com",
+		EmailVerified: true, Status: auth.MemberActive, Roles: []string{},
+		TrustedMetadata: map[string]any{}, UntrustedMetadata: map[string]any{}, CreatedAt: now, UpdatedAt: now,
+	}
+	var res *session.MemberResult
+	err = a.store.InTx(ctx, func(tx store.Store) error {
+		if err := tx.CreateOrganization(ctx, p.ID, &o); err != nil {
+			return err
+		}
+		if err := tx.CreateMember(ctx, p.ID, m); err != nil {
+			return err
+		}
+		res, err = a.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
+			Member: m, Organization: &o, DurationMinutes: 600,
+			Factors: []auth.AuthenticationFactor{{Type: auth.FactorMagicLink, DeliveryMethod: auth.DeliveryEmail,
+				LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now}},
+		})
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Token
+}
+
+func BenchmarkB2BSessionsAuthenticateToken(b *testing.B) {
+	s, a := latchServerApp(b)
+	body := []byte(`{"session_token":"` + memberSession(b, a, s.projectID) + `"}`)
+	run4(b, func() error { return s.hit("/v1/b2b/sessions/authenticate", body) })
 }

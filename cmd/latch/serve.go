@@ -19,6 +19,8 @@ import (
 	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/member"
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -38,8 +40,11 @@ type app struct {
 	sessions   *session.Service
 	magicLinks *magiclink.Service
 	discovery  *discovery.Service
-	outbox     *delivery.Outbox
-	devInbox   *devInbox // nil when the dev inbox is off
+	// B2B organizations and their members.
+	organizations *organization.Service
+	members       *member.Service
+	outbox        *delivery.Outbox
+	devInbox      *devInbox // nil when the dev inbox is off
 }
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
@@ -76,7 +81,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.projects = project.NewService(st, a.keys, now)
 	a.users = user.NewService(st, now)
 	a.sessions = session.NewService(st, a.keys, now)
-	a.discovery = discovery.NewService(st, a.sessions, now)
+	a.organizations = organization.NewService(st, now)
+	a.members = member.NewService(st, a.organizations, now)
+	a.discovery = discovery.NewService(st, a.sessions, a.organizations, now)
 	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
 	return a, nil
 }
@@ -86,7 +93,8 @@ func (a *app) close() { a.store.Close() }
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, Discovery: a.discovery, Keys: a.keys, ErrorDocsURL: a.cfg.ErrorDocsURL,
+		MagicLinks: a.magicLinks, Discovery: a.discovery, Keys: a.keys,
+		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {
 		d.DevInbox = a.devInbox

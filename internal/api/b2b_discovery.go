@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/latchauth/latch/internal/discovery"
+	"github.com/latchauth/latch/internal/organization"
 )
 
 type membershipJSON struct {
@@ -80,6 +81,38 @@ func (h *handler) b2bDiscoveryIntermediateSessionsExchange(w http.ResponseWriter
 	}
 	res, err := h.Discovery.Exchange(r.Context(), projectOf(r), discovery.ExchangeInput{
 		IntermediateSessionToken: req.IntermediateSessionToken, OrganizationID: req.OrganizationID,
+		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &b2bLoginResponse{memberLogin: toMemberLogin(res)})
+}
+
+type b2bDiscoveryOrganizationsCreateRequest struct {
+	IntermediateSessionToken string         `json:"intermediate_session_token"`
+	SessionDurationMinutes   *int64         `json:"session_duration_minutes"`
+	SessionCustomClaims      map[string]any `json:"session_custom_claims"`
+	// The new organization, as organizations.create takes it.
+	organizationsCreateRequest
+}
+
+func (h *handler) b2bDiscoveryOrganizationsCreate(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[b2bDiscoveryOrganizationsCreateRequest](w, r)
+	if err != nil {
+		return err
+	}
+	minutes, err := intValue(req.SessionDurationMinutes, "session_duration_minutes")
+	if err != nil {
+		return err
+	}
+	res, err := h.Discovery.CreateOrganization(r.Context(), projectOf(r), discovery.CreateInput{
+		IntermediateSessionToken: req.IntermediateSessionToken,
+		Organization: organization.CreateInput{
+			Name: req.OrganizationName, Slug: req.OrganizationSlug, LogoURL: req.OrganizationLogoURL,
+			ExternalID: req.OrganizationExternalID, TrustedMetadata: req.TrustedMetadata,
+			Settings: req.toSettings(),
+		},
 		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/discovery"
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
 )
 
@@ -31,7 +32,7 @@ func toMemberSessionJSON(s *auth.Session, m *auth.Member, o *auth.Organization) 
 		ExpiresAt:             timestamp(s.ExpiresAt),
 		AuthenticationFactors: toFactorsJSON(s.AuthenticationFactors),
 		OrganizationID:        s.OrganizationID,
-		Roles:                 session.MemberRoles(m),
+		Roles:                 organization.MemberRoles(m),
 		OrganizationSlug:      o.Slug,
 		CustomClaims:          orEmpty(s.CustomClaims),
 	}

@@ -50,6 +50,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 
 	// B2B discovery
 	mux.Handle("POST /v1/b2b/discovery/organizations", h.api(h.b2bDiscoveryOrganizations))
+	mux.Handle("POST /v1/b2b/discovery/organizations/create", h.api(h.b2bDiscoveryOrganizationsCreate))
 	mux.Handle("POST /v1/b2b/discovery/intermediate_sessions/exchange", h.api(h.b2bDiscoveryIntermediateSessionsExchange))
 
 	// B2B sessions (the JWKS is served with the consumer one, above)

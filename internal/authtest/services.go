@@ -44,8 +44,8 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	s.Projects = project.NewService(st, s.Keys, s.Clock.Now)
 	s.Users = user.NewService(st, s.Clock.Now)
 	s.Sessions = session.NewService(st, s.Keys, s.Clock.Now)
-	s.Discovery = discovery.NewService(st, s.Sessions, s.Clock.Now)
 	s.Organizations = organization.NewService(st, s.Clock.Now)
+	s.Discovery = discovery.NewService(st, s.Sessions, s.Organizations, s.Clock.Now)
 	s.Members = member.NewService(st, s.Organizations, s.Clock.Now)
 	s.MagicLinks = magiclink.NewService(st, s.Projects, s.Users, s.Sessions, s.Discovery, s.Mail, s.Clock.Now)
 	return s

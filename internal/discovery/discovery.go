@@ -25,12 +25,13 @@ import (
 type Service struct {
 	store    store.Store
 	sessions *session.Service
+	orgs     *organization.Service
 	now      func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(st store.Store, sessions *session.Service, now func() time.Time) *Service {
-	return &Service{store: st, sessions: sessions, now: now}
+func NewService(st store.Store, sessions *session.Service, orgs *organization.Service, now func() time.Time) *Service {
+	return &Service{store: st, sessions: sessions, orgs: orgs, now: now}
 }
 
 // Start issues an intermediate session for an address whose control the
@@ -248,6 +249,63 @@ func (s *Service) ExchangeSession(ctx context.Context, p *auth.Project, in Sessi
 		}
 		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
 			Member: m, Organization: o, Factors: cur.AuthenticationFactors,
+			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.FinishMember(ctx, p, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// CreateInput is discovery/organizations/create: the new organization,
+// as organizations.create takes it, and the session its creator starts.
+type CreateInput struct {
+	IntermediateSessionToken string
+	Organization             organization.CreateInput
+	DurationMinutes          int
+	CustomClaims             map[string]any
+}
+
+// CreateOrganization consumes an intermediate session and creates an
+// organization with its address as the first member, an active
+// stytch_admin, logged in.
+func (s *Service) CreateOrganization(ctx context.Context, p *auth.Project, in CreateInput) (*session.MemberResult, error) {
+	if in.IntermediateSessionToken == "" {
+		return nil, auth.ErrInvalidArgument.WithMessage("intermediate_session_token is required.")
+	}
+	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	var res *session.MemberResult
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		ist, err := s.consume(ctx, tx, p, in.IntermediateSessionToken)
+		if err != nil {
+			return err
+		}
+		o, err := s.orgs.CreateTx(ctx, tx, p, in.Organization)
+		if err != nil {
+			return err
+		}
+		if err := allowsFactors(o, ist.Factors); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		m := &auth.Member{
+			ID: auth.NewID(auth.KindMember, p.Env), ProjectID: p.ID, OrganizationID: o.ID,
+			EmailAddress: ist.EmailAddress, EmailVerified: true, Status: auth.MemberActive,
+			TrustedMetadata: map[string]any{}, UntrustedMetadata: map[string]any{}, Roles: []string{auth.RoleAdmin},
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if err := tx.CreateMember(ctx, p.ID, m); err != nil {
+			return fmt.Errorf("discovery: create first member: %w", err)
+		}
+		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
+			Member: m, Organization: o, Factors: ist.Factors,
 			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
 		})
 		return err

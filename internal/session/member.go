@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/jwt"
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/token"
 )
@@ -32,20 +33,8 @@ type MemberResult struct {
 	Organization *auth.Organization
 }
 
-// MemberRoles returns the roles a member holds: stytch_member implicitly,
-// then its directly assigned roles.
-func MemberRoles(m *auth.Member) []string {
-	roles := []string{auth.RoleMember}
-	for _, r := range m.Roles {
-		if r != auth.RoleMember && !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
-	}
-	return roles
-}
-
 func memberSubject(m *auth.Member, o *auth.Organization) subject {
-	return subject{id: m.ID, roles: MemberRoles(m), org: &jwt.OrgClaim{ID: o.ID, Slug: o.Slug}}
+	return subject{id: m.ID, roles: organization.MemberRoles(m), org: &jwt.OrgClaim{ID: o.ID, Slug: o.Slug}}
 }
 
 // AttachMemberInput says how a successful B2B login becomes a member

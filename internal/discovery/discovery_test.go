@@ -250,3 +250,51 @@ func TestExchangeSession(t *testing.T) {
 		}
 	})
 }
+
+func TestCreateOrganization(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		w := newWorld(t, st)
+		res := w.discover(t)
+		created, err := w.s.Discovery.CreateOrganization(ctx, w.p, discovery.CreateInput{
+			IntermediateSessionToken: res.IntermediateSessionToken,
+			Organization:             organization.CreateInput{Name: "Ada's Startup"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created.Organization.Name != "Ada's Startup" || created.Organization.Slug == "" {
+			t.Errorf("organization = %+v", created.Organization)
+		}
+		if m := created.Member; m.EmailAddress != ada || m.Status != auth.MemberActive || !m.HasRole(auth.RoleAdmin) {
+			t.Errorf("first member = %+v", m)
+		}
+		if created.Session == nil || created.Token == "" {
+			t.Error("no session for the creator")
+		}
+		// The intermediate session is spent, and a taken slug is refused
+		// without spending a fresh one.
+		if _, err := w.s.Discovery.CreateOrganization(ctx, w.p, discovery.CreateInput{
+			IntermediateSessionToken: res.IntermediateSessionToken, Organization: organization.CreateInput{Name: "Again"},
+		}); !errors.Is(err, auth.ErrIntermediateSessionNotFound) {
+			t.Errorf("reused intermediate session: err = %v", err)
+		}
+		fresh := w.discover(t)
+		if _, err := w.s.Discovery.CreateOrganization(ctx, w.p, discovery.CreateInput{
+			IntermediateSessionToken: fresh.IntermediateSessionToken,
+			Organization:             organization.CreateInput{Name: "Dup", Slug: created.Organization.Slug},
+		}); !errors.Is(err, auth.ErrOrganizationSlugAlreadyUsed) {
+			t.Errorf("taken slug: err = %v", err)
+		}
+		if _, _, err := w.s.Discovery.ListOrganizations(ctx, w.p, discovery.ListInput{IntermediateSessionToken: fresh.IntermediateSessionToken}); err != nil {
+			t.Errorf("a refused create spent the intermediate session: %v", err)
+		}
+		// The new organization is among her discovered ones.
+		_, ds, err := w.s.Discovery.ListOrganizations(ctx, w.p, discovery.ListInput{SessionToken: created.Token})
+		if err != nil || memberships(ds)["Ada's Startup"] != organization.ActiveMember {
+			t.Errorf("discovered after create = %v, %v", memberships(ds), err)
+		}
+	})
+}

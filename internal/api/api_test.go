@@ -38,6 +38,7 @@ func newServer(t *testing.T) *server {
 	s := authtest.NewServices(t, authtest.NewStore(t))
 	srv := httptest.NewServer(api.NewHandler(api.Deps{
 		Projects: s.Projects, Users: s.Users, Sessions: s.Sessions, MagicLinks: s.MagicLinks,
+		Discovery: s.Discovery, Organizations: s.Organizations, Members: s.Members, MemberSessions: s.Sessions,
 		Keys: s.Keys, DevInbox: devInbox{s.Store}, ErrorDocsURL: "https://stytch.com/docs/api/errors",
 	}))
 	t.Cleanup(srv.Close)

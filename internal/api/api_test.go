@@ -66,7 +66,15 @@ func (s *server) do(t *testing.T, method, path string, body any) response {
 	return s.doAuth(t, method, path, body, s.Project.ID, s.Secret)
 }
 
-func (s *server) doAuth(t *testing.T, method, path string, body any, user, pass string) response {
+// doHeader is do with one extra request header.
+func (s *server) doHeader(t *testing.T, method, path string, body any, key, value string) response {
+	t.Helper()
+	return s.doAuth(t, method, path, body, s.Project.ID, s.Secret, key, value)
+}
+
+// doAuth sends a request with Basic credentials user:pass (none when user
+// is empty) and any extra headers given as key, value pairs.
+func (s *server) doAuth(t *testing.T, method, path string, body any, user, pass string, headers ...string) response {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -87,6 +95,9 @@ func (s *server) doAuth(t *testing.T, method, path string, body any, user, pass 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}
@@ -119,9 +130,9 @@ var scrubbers = []struct {
 	with string
 }{
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`), "<jwt>"},
-	{regexp.MustCompile(`\b(request-id|user|email|session|project|jwk|public-token|message)-(test|live)-[0-9a-f-]{36}\b`), "<$1-id>"},
+	{regexp.MustCompile(`\b(request-id|member-session|intermediate-session|member|organization|user|email|session|project|jwk|public-token|message)-(test|live)-[0-9a-f-]{36}\b`), "<$1-id>"},
 	{regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"`), `"<time>"`},
-	{regexp.MustCompile(`"session_token":\s*"[A-Za-z0-9_-]{44}"`), `"session_token": "<session-token>"`},
+	{regexp.MustCompile(`"(session_token|intermediate_session_token)":\s*"[A-Za-z0-9_-]{44}"`), `"$1": "<$1>"`},
 	{regexp.MustCompile(`"(n|x5tS256)":\s*"[A-Za-z0-9_-]+"`), `"$1": "<$1>"`},
 	{regexp.MustCompile(`"x5c":\s*\[\s*"[A-Za-z0-9+/=]+"\s*\]`), `"x5c": ["<cert>"]`},
 }

@@ -24,6 +24,9 @@ func (s *Services) NewOrganization(tb testing.TB, p *auth.Project, name string, 
 	if err := s.Store.CreateOrganization(context.Background(), p.ID, &o); err != nil {
 		tb.Fatalf("create organization %s: %v", name, err)
 	}
+	// Each record gets its own instant, so lists ordered by creation are
+	// in the order the test made them.
+	s.Clock.Advance(time.Millisecond)
 	return &o
 }
 
@@ -47,5 +50,6 @@ func (s *Services) NewMember(tb testing.TB, o *auth.Organization, address string
 	if err := s.Store.CreateMember(context.Background(), o.ProjectID, m); err != nil {
 		tb.Fatalf("create member %s: %v", address, err)
 	}
+	s.Clock.Advance(time.Millisecond)
 	return m
 }

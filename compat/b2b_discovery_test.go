@@ -74,6 +74,15 @@ func discoveryFlow(t *testing.T, e *b2bEnv) {
 			if d.Membership.Member == nil || d.Membership.Member.EmailAddress != ada {
 				t.Errorf("discovered %s: membership.member %v, want Ada's member", d.Organization.OrganizationName, d.Membership.Member)
 			}
+			// Neither requires MFA or restricts auth methods: the magic link
+			// is all she needs, so an app may exchange without a step-up
+			// (Stytch: "If the end user selects an organization where
+			// member_authenticated is false, you will need to trigger
+			// additional MFA or step-up authentication").
+			if !d.MemberAuthenticated || d.MFARequired != nil || d.PrimaryRequired != nil {
+				t.Errorf("discovered %s: member_authenticated %v, mfa_required %v, primary_required %v; want true, null, null",
+					d.Organization.OrganizationName, d.MemberAuthenticated, d.MFARequired, d.PrimaryRequired)
+			}
 		case orgC.OrganizationID:
 			if d.Organization.OrganizationSlug != orgC.OrganizationSlug || d.Organization.EmailJITProvisioning != restricted {
 				t.Errorf("discovered C = %+v", *d.Organization)

@@ -177,9 +177,11 @@ func (a *app) authenticate(w http.ResponseWriter, r *http.Request) {
 			ID:   d.Organization.OrganizationID,
 			Name: d.Organization.OrganizationName,
 			Slug: d.Organization.OrganizationSlug,
-			// An organization may want more than an emailed link (MFA, or
-			// SSO only); this app says so rather than implementing those.
-			NeedsMore: !d.MemberAuthenticated,
+			// An organization may want more than an emailed link: MFA
+			// (mfa_required), or another primary method such as SSO
+			// (primary_required). This app says so rather than implementing
+			// those.
+			NeedsMore: d.PrimaryRequired != nil || d.MFARequired != nil,
 		}
 		if d.Membership != nil {
 			c.Membership = membershipLabel(d.Membership.Type)

@@ -68,6 +68,9 @@ func TestB2BDiscovery(t *testing.T) {
 		if strings.Contains(body, initech.OrganizationName) {
 			t.Errorf("picker lists %s, which %s is not a member of", initech.OrganizationName, addr)
 		}
+		if strings.Contains(body, "needs MFA") {
+			t.Errorf("picker says an organization needs more than the emailed link; none does")
+		}
 		ist := cookieOf(t, resp, istCookie)
 		if !ist.HttpOnly || ist.SameSite != http.SameSiteLaxMode || ist.Path != "/" || ist.Secure {
 			t.Errorf("IST cookie %q: want HttpOnly, SameSite=Lax, Path=/, not Secure over http", resp.Header.Values("Set-Cookie"))
@@ -212,6 +215,71 @@ func TestB2BDiscovery(t *testing.T) {
 
 		resp, body = fetch(t, browser, "POST", appURL+"/logout", url.Values{})
 		wantPage(t, resp, body, http.StatusOK, "/", `action="/login"`)
+	})
+
+	t.Run("join by email domain", func(t *testing.T) {
+		// Hooli lets anyone with a verified hooli.test address join just in
+		// time; joe is not a member yet.
+		const addr = "joe@hooli.test"
+		resp, err := client.Organizations.Create(t.Context(), &organizations.CreateParams{
+			OrganizationName:     "Hooli",
+			OrganizationSlug:     "hooli",
+			EmailAllowedDomains:  []string{"hooli.test"},
+			EmailJITProvisioning: "RESTRICTED",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hooli := resp.Organization
+
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browser := &http.Client{Jar: jar}
+		fetch(t, browser, "POST", appURL+"/login", url.Values{"email": {addr}})
+		r, body := fetch(t, browser, "GET", discoveryLink(t, srv, addr, appURL), nil)
+		wantPage(t, r, body, http.StatusOK, "/authenticate", hooli.OrganizationName, "your email domain is allowed")
+
+		r, body = fetch(t, browser, "POST", appURL+"/select", url.Values{"organization_id": {hooli.OrganizationID}})
+		wantPage(t, r, body, http.StatusOK, "/dashboard", addr, hooli.OrganizationName, "stytch_member")
+	})
+
+	t.Run("organization that refuses magic links", func(t *testing.T) {
+		// An SSO-only organization: the address is a member, but an
+		// emailed link is not enough to enter it.
+		const addr = "ken@example.com"
+		resp, err := client.Organizations.Create(t.Context(), &organizations.CreateParams{
+			OrganizationName:   "Umbrella Pharma",
+			OrganizationSlug:   "umbrella-pharma",
+			AuthMethods:        "RESTRICTED",
+			AllowedAuthMethods: []string{"sso"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		umbrella := resp.Organization
+		addMember(t, client, umbrella.OrganizationID, addr)
+
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browser := &http.Client{Jar: jar}
+		fetch(t, browser, "POST", appURL+"/login", url.Values{"email": {addr}})
+		r, body := fetch(t, browser, "GET", discoveryLink(t, srv, addr, appURL), nil)
+		wantPage(t, r, body, http.StatusOK, "/authenticate", umbrella.OrganizationName)
+
+		// Whether the API refuses the exchange (403) or grants it without
+		// a session (member_authenticated false, primary_required set), the
+		// app shows a page that says so and signs nobody in.
+		r, body = fetch(t, browser, "POST", appURL+"/select", url.Values{"organization_id": {umbrella.OrganizationID}})
+		wantPage(t, r, body, http.StatusForbidden, "/select", `href="/"`)
+		for _, c := range r.Cookies() {
+			if c.Name == sessionCookie && c.MaxAge >= 0 {
+				t.Errorf("session cookie set for an organization the member could not enter: %v", c)
+			}
+		}
 	})
 
 	t.Run("no intermediate session", func(t *testing.T) {

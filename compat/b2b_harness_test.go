@@ -448,5 +448,14 @@ func sortedStrings(s ...string) []string { slices.Sort(s); return s }
 // describe formats a value for failure messages.
 func describe(v any) string { return fmt.Sprintf("%+v", v) }
 
+// outcome describes a call's result for a failure message: its error, or
+// the value it returned.
+func outcome(v any, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return describe(v)
+}
+
 // The PostgreSQL URL helper is shared with the consumer half.
 var _ = authtest.PostgresURL

@@ -32,7 +32,57 @@ func TestB2BOrganizations(t *testing.T) {
 			t.Parallel()
 			membersCRUD(t, e)
 		})
+		t.Run("slugs and external IDs as identifiers", func(t *testing.T) {
+			t.Parallel()
+			identifiers(t, e)
+		})
 	})
+}
+
+// identifiers checks what the SDK documents for every organization_id
+// and member_id parameter: "You may also use the organization_slug or
+// organization_external_id here as a convenience", and "You may use an
+// external_id here if one is set for the member" (b2b/organizations/types.go,
+// b2b/organizations/members/types.go, b2b/sessions/types.go).
+func identifiers(t *testing.T, e *b2bEnv) {
+	c := e.c
+	suffix := randHex(t, 4)
+	o := newOrg(t, e, "Ident", organizations.CreateParams{OrganizationExternalID: "ext-org-" + suffix})
+	addr := "ida@" + newDomain(t)
+	m := newMember(t, e, o.OrganizationID, addr, members.CreateParams{ExternalID: "ext-member-" + suffix})
+	if o.OrganizationExternalID != "ext-org-"+suffix || m.Member.ExternalID != "ext-member-"+suffix {
+		t.Fatalf("external IDs: organization %q, member %q", o.OrganizationExternalID, m.Member.ExternalID)
+	}
+	for _, ref := range []struct{ what, id string }{{"slug", o.OrganizationSlug}, {"external ID", o.OrganizationExternalID}} {
+		if got, err := c.Organizations.Get(ctx, &organizations.GetParams{OrganizationID: ref.id}); err != nil || got.Organization.OrganizationID != o.OrganizationID {
+			t.Errorf("organizations.get by %s %q = %s; want %s", ref.what, ref.id, outcome(got, err), o.OrganizationID)
+		}
+		if got, err := c.Organizations.Members.Get(ctx, &members.GetParams{OrganizationID: ref.id, MemberID: m.MemberID}); err != nil || got.MemberID != m.MemberID {
+			t.Errorf("members.get in organization by %s %q = %s; want %s", ref.what, ref.id, outcome(got, err), m.MemberID)
+		}
+	}
+	if got, err := c.Organizations.Update(ctx, &organizations.UpdateParams{OrganizationID: o.OrganizationSlug, OrganizationLogoURL: "https://example.com/ident.png"}); err != nil || got.Organization.OrganizationID != o.OrganizationID {
+		t.Errorf("organizations.update by slug = %s", outcome(got, err))
+	}
+	if got, err := c.Organizations.Members.Get(ctx, &members.GetParams{OrganizationID: o.OrganizationID, MemberID: m.Member.ExternalID}); err != nil || got.MemberID != m.MemberID {
+		t.Errorf("members.get by member external_id = %s; want %s", outcome(got, err), m.MemberID)
+	}
+	if got, err := c.Organizations.Members.Update(ctx, &members.UpdateParams{OrganizationID: o.OrganizationID, MemberID: m.Member.ExternalID, Name: "Ida"}); err != nil || got.MemberID != m.MemberID || got.Member.Name != "Ida" {
+		t.Errorf("members.update by member external_id = %s", outcome(got, err))
+	}
+	if got, err := c.Organizations.Members.Create(ctx, &members.CreateParams{OrganizationID: o.OrganizationSlug, EmailAddress: "second-" + addr}); err != nil || got.Member.OrganizationID != o.OrganizationID {
+		t.Errorf("members.create in organization by slug = %s", outcome(got, err))
+	}
+	login := memberLogin(t, e, o.OrganizationID, addr)
+	if got, err := c.Sessions.Get(ctx, &b2bsessions.GetParams{OrganizationID: o.OrganizationSlug, MemberID: m.MemberID}); err != nil || len(got.MemberSessions) != 1 {
+		t.Errorf("b2b sessions.get in organization by slug = %s; want the one session", outcome(got, err))
+	}
+	if got, err := c.Sessions.Get(ctx, &b2bsessions.GetParams{OrganizationID: o.OrganizationID, MemberID: m.Member.ExternalID}); err != nil || len(got.MemberSessions) != 1 {
+		t.Errorf("b2b sessions.get by member external_id = %s; want the one session", outcome(got, err))
+	}
+	if got, err := c.Sessions.Exchange(ctx, &b2bsessions.ExchangeParams{OrganizationID: o.OrganizationSlug, SessionToken: login.SessionToken}); err != nil || got.Organization.OrganizationID != o.OrganizationID {
+		t.Errorf("b2b sessions.exchange into organization by slug = %s", outcome(got, err))
+	}
 }
 
 // orgSettingsOpts compares organizations on what a test set, leaving out

@@ -13,13 +13,19 @@ type membershipJSON struct {
 	Member  *memberJSON    `json:"member"`
 }
 
+// primaryRequiredJSON tells the app which primary auth methods an
+// organization accepts, when the member's factors are none of them.
+type primaryRequiredJSON struct {
+	AllowedAuthMethods []string `json:"allowed_auth_methods"`
+}
+
 // discoveredOrganizationJSON is Stytch's DiscoveredOrganization.
 type discoveredOrganizationJSON struct {
-	MemberAuthenticated bool             `json:"member_authenticated"`
-	Organization        organizationJSON `json:"organization"`
-	Membership          membershipJSON   `json:"membership"`
-	PrimaryRequired     *struct{}        `json:"primary_required"`
-	MFARequired         *struct{}        `json:"mfa_required"`
+	MemberAuthenticated bool                 `json:"member_authenticated"`
+	Organization        organizationJSON     `json:"organization"`
+	Membership          membershipJSON       `json:"membership"`
+	PrimaryRequired     *primaryRequiredJSON `json:"primary_required"`
+	MFARequired         *struct{}            `json:"mfa_required"`
 }
 
 func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
@@ -30,7 +36,11 @@ func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
 			m := toMemberJSON(d.Member)
 			mj.Member = &m
 		}
-		out = append(out, discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj})
+		dj := discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj}
+		if d.PrimaryRequired != nil {
+			dj.PrimaryRequired = &primaryRequiredJSON{AllowedAuthMethods: d.PrimaryRequired}
+		}
+		out = append(out, dj)
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -61,12 +62,17 @@ type Discovered struct {
 	// Member is the address's member record in the organization; nil when
 	// it would join by email domain.
 	Member *auth.Member
+	// PrimaryRequired lists the organization's allowed auth methods when
+	// the factors that proved the address are not among them: the app must
+	// authenticate the member with one of those before entering.
+	PrimaryRequired []string
 }
 
-// Discovered lists the organizations an address may enter: those where it
-// is an active, pending or invited member, then those whose email domain
-// policy would let it join. Deleted memberships are left out.
-func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Project, address string) ([]Discovered, error) {
+// Discovered lists the organizations an address may enter, given the
+// factors that proved it: those where it is an active, pending or invited
+// member, then those whose email domain policy would let it join. Deleted
+// memberships are left out.
+func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Project, address string, factors []auth.AuthenticationFactor) ([]Discovered, error) {
 	members, err := st.ListMembersByEmail(ctx, p.ID, address)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: list memberships: %w", err)
@@ -84,7 +90,7 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 		if err != nil {
 			continue // deleted: not offered
 		}
-		out = append(out, Discovered{Organization: o, Membership: typ, Member: m})
+		out = append(out, Discovered{Organization: o, Membership: typ, Member: m, PrimaryRequired: primaryRequired(o, factors)})
 	}
 	eligible, err := st.ListOrganizationsByAllowedDomain(ctx, p.ID, organization.EmailDomain(address))
 	if err != nil {
@@ -96,7 +102,7 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 			continue
 		}
 		if typ, err := organization.Membership(o, nil, address); err == nil {
-			out = append(out, Discovered{Organization: o, Membership: typ})
+			out = append(out, Discovered{Organization: o, Membership: typ, PrimaryRequired: primaryRequired(o, factors)})
 		}
 	}
 	return out, nil
@@ -114,7 +120,10 @@ type ListInput struct {
 // credential and the organizations it may enter. The intermediate session
 // is not consumed.
 func (s *Service) ListOrganizations(ctx context.Context, p *auth.Project, in ListInput) (string, []Discovered, error) {
-	var address string
+	var (
+		address string
+		factors []auth.AuthenticationFactor
+	)
 	switch n := countSet(in.IntermediateSessionToken, in.SessionToken, in.SessionJWT); {
 	case n == 0:
 		return "", nil, auth.ErrNoSessionArguments.WithMessage("One of intermediate_session_token, session_token or session_jwt must be provided.")
@@ -125,15 +134,15 @@ func (s *Service) ListOrganizations(ctx context.Context, p *auth.Project, in Lis
 		if err != nil {
 			return "", nil, err
 		}
-		address = ist.EmailAddress
+		address, factors = ist.EmailAddress, ist.Factors
 	default:
-		_, m, _, err := s.sessions.AuthenticateMember(ctx, p, in.SessionToken, in.SessionJWT)
+		sess, m, _, err := s.sessions.AuthenticateMember(ctx, p, in.SessionToken, in.SessionJWT)
 		if err != nil {
 			return "", nil, err
 		}
-		address = m.EmailAddress
+		address, factors = m.EmailAddress, sess.AuthenticationFactors
 	}
-	ds, err := s.Discovered(ctx, s.store, p, address)
+	ds, err := s.Discovered(ctx, s.store, p, address, factors)
 	return address, ds, err
 }
 
@@ -287,6 +296,9 @@ func (s *Service) CreateOrganization(ctx context.Context, p *auth.Project, in Cr
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(in.Organization.Name) == "" {
+			in.Organization.Name = DefaultOrganizationName(ist.EmailAddress)
+		}
 		o, err := s.orgs.CreateTx(ctx, tx, p, in.Organization)
 		if err != nil {
 			return err
@@ -384,6 +396,15 @@ func allowsFactors(o *auth.Organization, factors []auth.AuthenticationFactor) er
 	return nil
 }
 
+// primaryRequired returns o's allowed auth methods when factors satisfy
+// none of them, and nil when they do.
+func primaryRequired(o *auth.Organization, factors []auth.AuthenticationFactor) []string {
+	if allowsFactors(o, factors) == nil {
+		return nil
+	}
+	return slices.Clone(o.AllowedAuthMethods)
+}
+
 // AuthMethod names the organization auth method (allowed_auth_methods) a
 // factor is, or "" for a factor no setting restricts.
 func AuthMethod(f auth.AuthenticationFactor) string {
@@ -411,6 +432,26 @@ func (s *Service) organization(ctx context.Context, p *auth.Project, id string) 
 		return nil, fmt.Errorf("discovery: get organization: %w", err)
 	}
 	return o, nil
+}
+
+// commonEmailDomains are mailbox providers whose domain says nothing about
+// the organization a user belongs to.
+var commonEmailDomains = []string{
+	"gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+	"icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "mail.com", "yandex.com", "zoho.com",
+}
+
+// DefaultOrganizationName names an organization created through discovery
+// without a name, as Stytch does: after the email domain, or after the
+// address's local part when the domain is a common mailbox provider or a
+// university's.
+func DefaultOrganizationName(address string) string {
+	domain := organization.EmailDomain(address)
+	if slices.Contains(commonEmailDomains, domain) || strings.HasSuffix(domain, ".edu") {
+		local, _, _ := strings.Cut(address, "@")
+		return local + "'s organization"
+	}
+	return domain
 }
 
 func countSet(vs ...string) int {

@@ -298,3 +298,41 @@ func TestCreateOrganization(t *testing.T) {
 		}
 	})
 }
+
+func TestDefaultOrganizationName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"ada@acme.com":         "acme.com",
+		"ada@gmail.com":        "ada's organization",
+		"grace@cs.mit.edu":     "grace's organization",
+		"bob@eu.example.co.uk": "eu.example.co.uk",
+	} {
+		if got := discovery.DefaultOrganizationName(in); got != want {
+			t.Errorf("DefaultOrganizationName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPrimaryRequired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, authtest.NewStore(t))
+	ssoOnly := w.s.NewOrganization(t, w.p, "SSO Only", func(o *auth.Organization) {
+		o.AuthMethods, o.AllowedAuthMethods = auth.Restricted, []string{"sso"}
+	})
+	w.s.NewMember(t, ssoOnly, ada, auth.MemberActive)
+	res := w.discover(t)
+	for _, d := range res.Discovered {
+		want := d.Organization.ID == ssoOnly.ID
+		if got := d.PrimaryRequired != nil; got != want {
+			t.Errorf("%s: primary required = %v, want %v", d.Organization.Name, d.PrimaryRequired, want)
+		}
+	}
+	if _, err := w.s.Discovery.Exchange(ctx, w.p, discovery.ExchangeInput{IntermediateSessionToken: res.IntermediateSessionToken, OrganizationID: ssoOnly.ID}); !errors.Is(err, auth.ErrOperationRestrictedByAuthMethods) {
+		t.Errorf("exchange into an SSO-only organization: err = %v", err)
+	}
+	created, err := w.s.Discovery.CreateOrganization(ctx, w.p, discovery.CreateInput{IntermediateSessionToken: res.IntermediateSessionToken})
+	if err != nil || created.Organization.Name != "acme.com" {
+		t.Errorf("create without a name = %+v, %v", created, err)
+	}
+}

@@ -348,7 +348,7 @@ func (s *Service) AuthenticateDiscovery(ctx context.Context, p *auth.Project, to
 		if err != nil {
 			return err
 		}
-		ds, err := s.discovery.Discovered(ctx, tx, p, address)
+		ds, err := s.discovery.Discovered(ctx, tx, p, address, []auth.AuthenticationFactor{factor})
 		if err != nil {
 			return err
 		}

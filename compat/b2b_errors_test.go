@@ -103,6 +103,41 @@ func TestB2BRefusals(t *testing.T) {
 			wantError(t, err, 404, "intermediate_session_not_found")
 		})
 
+		t.Run("pkce", func(t *testing.T) {
+			t.Parallel()
+			org := newOrg(t, e, "Pkce", organizations.CreateParams{})
+			addr := "pk@" + newDomain(t)
+			newMember(t, e, org.OrganizationID, addr, members.CreateParams{})
+			verifier, challenge := pkcePair(t)
+			wrong, _ := pkcePair(t)
+
+			m := sendAndRead(t, e.srv, addr, func() {
+				if _, err := c.MagicLinks.Email.LoginOrSignup(ctx, &mlemail.LoginOrSignupParams{OrganizationID: org.OrganizationID, EmailAddress: addr, PkceCodeChallenge: challenge}); err != nil {
+					t.Fatalf("login_or_signup with pkce_code_challenge: %v", err)
+				}
+			})
+			tok := checkB2BLink(t, m.Link, appURL, tokenTypeMultiTenant)
+			_, err := c.MagicLinks.Authenticate(ctx, &b2bmagiclinks.AuthenticateParams{MagicLinksToken: tok})
+			wantError(t, err, 400, "pkce_expected_code_verifier")
+			_, err = c.MagicLinks.Authenticate(ctx, &b2bmagiclinks.AuthenticateParams{MagicLinksToken: tok, PkceCodeVerifier: wrong})
+			wantError(t, err, 400, "pkce_mismatch")
+			if res, err := c.MagicLinks.Authenticate(ctx, &b2bmagiclinks.AuthenticateParams{MagicLinksToken: tok, PkceCodeVerifier: verifier}); err != nil || res.MemberSession == nil {
+				t.Errorf("b2b authenticate with the right verifier = %s", outcome(res, err))
+			}
+
+			m = sendAndRead(t, e.srv, addr, func() {
+				if _, err := c.MagicLinks.Email.Discovery.Send(ctx, &emaildiscovery.SendParams{EmailAddress: addr, PkceCodeChallenge: challenge}); err != nil {
+					t.Fatalf("discovery.send with pkce_code_challenge: %v", err)
+				}
+			})
+			disc := checkB2BLink(t, m.Link, appURL, tokenTypeDiscovery)
+			_, err = c.MagicLinks.Discovery.Authenticate(ctx, &mldiscovery.AuthenticateParams{DiscoveryMagicLinksToken: disc, PkceCodeVerifier: wrong})
+			wantError(t, err, 400, "pkce_mismatch")
+			if res, err := c.MagicLinks.Discovery.Authenticate(ctx, &mldiscovery.AuthenticateParams{DiscoveryMagicLinksToken: disc, PkceCodeVerifier: verifier}); err != nil || res.IntermediateSessionToken == "" {
+				t.Errorf("discovery authenticate with the right verifier = %s", outcome(res, err))
+			}
+		})
+
 		t.Run("unknown organization", func(t *testing.T) {
 			t.Parallel()
 			addr := "uma@" + newDomain(t)

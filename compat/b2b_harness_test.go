@@ -26,7 +26,6 @@ import (
 	consumersessions "github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
 	"github.com/stytchauth/stytch-go/v16/stytch/stytcherror"
 
-	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/latchtest"
 	"github.com/latchauth/latch/internal/token"
 )
@@ -456,6 +455,3 @@ func outcome(v any, err error) string {
 	}
 	return describe(v)
 }
-
-// The PostgreSQL URL helper is shared with the consumer half.
-var _ = authtest.PostgresURL

@@ -57,7 +57,7 @@ func (e *Error) WithMessage(format string, args ...any) *Error {
 // read 2026-11-22) and the error_type enum of the official SDKs. No error
 // type is defined anywhere else; add new ones here, sorted by name.
 var (
-	ErrActionAvailableOnlyForActiveMembers        = &Error{Status: http.StatusForbidden, Type: "action_available_only_for_active_members", Message: "This action is available only to active members."}
+	ErrActionAvailableOnlyForActiveMembers        = &Error{Status: http.StatusBadRequest, Type: "action_available_only_for_active_members", Message: "This action is available only to active members."}
 	ErrAllowedAuthMethodsRequired                 = &Error{Status: http.StatusBadRequest, Type: "allowed_auth_methods_required_for_restricted", Message: "allowed_auth_methods must list at least one method when auth_methods is RESTRICTED."}
 	ErrAllowedMFAMethodsRequired                  = &Error{Status: http.StatusBadRequest, Type: "allowed_mfa_methods_required_for_restricted", Message: "allowed_mfa_methods must list at least one method when mfa_methods is RESTRICTED."}
 	ErrBadRequest                                 = &Error{Status: http.StatusBadRequest, Type: "bad_request", Message: "The request could not be parsed. Please check that the body is valid JSON and that every field has the documented type."}
@@ -69,7 +69,7 @@ var (
 	ErrDuplicateMemberExternalID                  = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_external_id", Message: "A member with this external_id already exists in this organization."}
 	ErrDuplicateRedirectURL                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_redirect_url", Message: "This redirect URL is already configured for this project."}
 	ErrDuplicateUserExternalID                    = &Error{Status: http.StatusBadRequest, Type: "duplicate_user_external_id", Message: "A user with this external_id already exists for this project."}
-	ErrEmailJITProvisioningNotAllowed             = &Error{Status: http.StatusForbidden, Type: "email_jit_provisioning_not_allowed", Message: "This organization does not allow new members to join by email (email_jit_provisioning is NOT_ALLOWED)."}
+	ErrEmailJITProvisioningNotAllowed             = &Error{Status: http.StatusBadRequest, Type: "email_jit_provisioning_not_allowed", Message: "This organization does not allow new members to join by email (email_jit_provisioning is NOT_ALLOWED)."}
 	ErrEmailNotFound                              = &Error{Status: http.StatusNotFound, Type: "email_not_found", Message: "Email could not be found."}
 	ErrEmailSettingsNotFound                      = &Error{Status: http.StatusBadRequest, Type: "email_settings_not_found", Message: "Email delivery is not configured for this live project. Configure an SMTP server (LATCH_SMTP_HOST) to send emails from live projects."}
 	ErrEmailTemplateNotFound                      = &Error{Status: http.StatusNotFound, Type: "email_template_not_found", Message: "The email template could not be found."}
@@ -78,8 +78,8 @@ var (
 	ErrInvalidArgument                            = &Error{Status: http.StatusBadRequest, Type: "invalid_argument", Message: "One of the arguments is invalid."}
 	ErrInvalidDiscoveryRedirectURL                = &Error{Status: http.StatusBadRequest, Type: "invalid_discovery_redirect_url", Message: "discovery_redirect_url format is invalid. Please use a valid absolute URL with an http or https scheme."}
 	ErrInvalidEmail                               = &Error{Status: http.StatusBadRequest, Type: "invalid_email", Message: "Email format is invalid."}
-	ErrInvalidEmailForInvites                     = &Error{Status: http.StatusForbidden, Type: "invalid_email_for_invites", Message: "This organization does not allow invites to this email address."}
-	ErrInvalidEmailForJITProvisioning             = &Error{Status: http.StatusForbidden, Type: "invalid_email_for_jit_provisioning", Message: "This email address's domain is not allowed to join this organization (email_allowed_domains)."}
+	ErrInvalidEmailForInvites                     = &Error{Status: http.StatusBadRequest, Type: "invalid_email_for_invites", Message: "This organization does not allow invites to this email address."}
+	ErrInvalidEmailForJITProvisioning             = &Error{Status: http.StatusBadRequest, Type: "invalid_email_for_jit_provisioning", Message: "This email address's domain is not allowed to join this organization (email_allowed_domains)."}
 	ErrInvalidEmailID                             = &Error{Status: http.StatusBadRequest, Type: "invalid_email_id", Message: "email_id format is invalid."}
 	ErrInvalidExpiration                          = &Error{Status: http.StatusBadRequest, Type: "invalid_expiration", Message: "Expiration minutes must be between 5 and 10080 (one week)."}
 	ErrInvalidLocale                              = &Error{Status: http.StatusBadRequest, Type: "invalid_locale", Message: "locale must be one of en, es, pt-br or fr."}
@@ -120,7 +120,7 @@ var (
 	ErrNoMatchForMagicLinkURL                     = &Error{Status: http.StatusBadRequest, Type: "no_match_for_provided_magic_link_url", Message: "The magic link URL provided does not match any redirect URL configured for this project. Add it with `latch redirect-urls add`."}
 	ErrNoSessionArguments                         = &Error{Status: http.StatusBadRequest, Type: "no_session_arguments", Message: "One of session_token or session_jwt must be provided."}
 	ErrNoSessionRevokeArguments                   = &Error{Status: http.StatusBadRequest, Type: "no_session_revoke_arguments", Message: "One of session_id, session_token or session_jwt must be provided."}
-	ErrOperationRestrictedByAuthMethods           = &Error{Status: http.StatusForbidden, Type: "operation_restricted_by_organization_auth_methods", Message: "This organization does not allow this authentication method (allowed_auth_methods)."}
+	ErrOperationRestrictedByAuthMethods           = &Error{Status: http.StatusBadRequest, Type: "operation_restricted_by_organization_auth_methods", Message: "This organization does not allow this authentication method (allowed_auth_methods)."}
 	ErrOrganizationNotFound                       = &Error{Status: http.StatusNotFound, Type: "organization_not_found", Message: "Organization could not be found."}
 	ErrOrganizationSearchExpectedArray            = &Error{Status: http.StatusBadRequest, Type: "organization_search_expected_array_of_strings", Message: "The search filter value must be a non-empty array of strings."}
 	ErrOrganizationSearchExpectedString           = &Error{Status: http.StatusBadRequest, Type: "organization_search_expected_string", Message: "The search filter value must be a string."}

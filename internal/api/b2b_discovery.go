@@ -36,7 +36,9 @@ func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
 			m := toMemberJSON(d.Member)
 			mj.Member = &m
 		}
-		dj := discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj}
+		// Exchanging into the organization completes the login unless
+		// another primary factor is required (Latch has no MFA yet).
+		dj := discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj, MemberAuthenticated: d.PrimaryRequired == nil}
 		if d.PrimaryRequired != nil {
 			dj.PrimaryRequired = &primaryRequiredJSON{AllowedAuthMethods: d.PrimaryRequired}
 		}

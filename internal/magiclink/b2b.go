@@ -287,7 +287,7 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 			}
 		}
 		mres, err := s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
-			Member: m, Organization: o, Factors: []auth.AuthenticationFactor{s.emailFactor(t.MemberID, t.EmailAddress)},
+			Member: m, Organization: o, Factors: []auth.AuthenticationFactor{s.emailFactor("", t.EmailAddress)},
 			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
 			SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
 		})
@@ -373,6 +373,8 @@ func (s *Service) consume(ctx context.Context, tx store.Store, p *auth.Project, 
 	return t, nil
 }
 
+// emailFactor is the factor an email link proves. B2B members have no
+// email records of their own, so B2B factors carry an empty email_id.
 func (s *Service) emailFactor(emailID, address string) auth.AuthenticationFactor {
 	now := s.now().UTC()
 	return auth.AuthenticationFactor{

@@ -31,10 +31,14 @@ const (
 	ResourceSCIM         = "stytch.scim"
 )
 
-// Actions on the default resources, as the Stytch SDK's request
-// documentation names the permission each field or call requires.
-// ActionDelete and the update.info and update.settings actions that
-// stytch.self shares with stytch.member apply to both resources.
+// Actions on the default resources, named as the Stytch SDK's request
+// documentation names the permission each field or call requires
+// (stytch-go b2b/organizations/types.go and members/types.go). The SDK
+// names no action for an organization's external ID, claimed domains and
+// connected apps settings, nor for a member's external ID: for those
+// Latch uses names of its own, which the default roles grant by their
+// wildcards like any other. stytch.self shares its actions' names with
+// stytch.member.
 const (
 	ActionCreate = "create"
 	ActionDelete = "delete"

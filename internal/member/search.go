@@ -110,7 +110,7 @@ func (s *Service) Search(ctx context.Context, projectID string, in SearchInput) 
 // holds for every member (member_roles naming stytch_member).
 func addOperand(f *store.MemberFilter, op organization.Operand, everyone *bool) error {
 	strs := func() ([]string, error) {
-		return organization.Strings(op.FilterValue, auth.ErrMemberSearchExpectedArray, op.FilterName)
+		return organization.OperandStrings(op.FilterValue, auth.ErrMemberSearchExpectedArray, op.FilterName)
 	}
 	var err error
 	switch op.FilterName {
@@ -125,7 +125,7 @@ func addOperand(f *store.MemberFilter, op organization.Operand, everyone *bool) 
 			f.EmailAddresses = append(f.EmailAddresses, strings.ToLower(strings.TrimSpace(a)))
 		}
 	case "member_email_fuzzy":
-		f.EmailFuzzy, err = organization.Fuzzy(op.FilterValue, auth.ErrMemberSearchExpectedString, auth.ErrMemberSearchEmailFuzzyTooShort, op.FilterName)
+		f.EmailFuzzy, err = organization.OperandFuzzy(op.FilterValue, auth.ErrMemberSearchExpectedString, auth.ErrMemberSearchEmailFuzzyTooShort, op.FilterName)
 	case "statuses":
 		var ss []string
 		ss, err = strs()

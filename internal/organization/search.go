@@ -99,9 +99,9 @@ func SearchPaging(limit int, operator string) (int, bool, error) {
 	}
 }
 
-// Strings reads a filter value that must be a non-empty JSON array of
+// OperandStrings reads a filter value that must be a non-empty JSON array of
 // strings, returning bad otherwise.
-func Strings(v any, bad *auth.Error, filter string) ([]string, error) {
+func OperandStrings(v any, bad *auth.Error, filter string) ([]string, error) {
 	vs, ok := v.([]any)
 	if !ok || len(vs) == 0 {
 		return nil, bad.WithMessage("The %s filter takes a non-empty array of strings.", filter)
@@ -117,10 +117,10 @@ func Strings(v any, bad *auth.Error, filter string) ([]string, error) {
 	return out, nil
 }
 
-// Fuzzy reads a *_fuzzy filter value: a string of at least three
+// OperandFuzzy reads a *_fuzzy filter value: a string of at least three
 // characters, lowercased. It returns bad for a value that is not a string
 // and short for one too short.
-func Fuzzy(v any, bad, short *auth.Error, filter string) (string, error) {
+func OperandFuzzy(v any, bad, short *auth.Error, filter string) (string, error) {
 	s, ok := v.(string)
 	if !ok {
 		return "", bad.WithMessage("The %s filter takes a string.", filter)
@@ -133,7 +133,7 @@ func Fuzzy(v any, bad, short *auth.Error, filter string) (string, error) {
 
 func addOperand(f *store.OrganizationFilter, op Operand) error {
 	strs := func() ([]string, error) {
-		return Strings(op.FilterValue, auth.ErrOrganizationSearchExpectedArray, op.FilterName)
+		return OperandStrings(op.FilterValue, auth.ErrOrganizationSearchExpectedArray, op.FilterName)
 	}
 	var err error
 	switch op.FilterName {
@@ -146,9 +146,9 @@ func addOperand(f *store.OrganizationFilter, op Operand) error {
 		slugs, err = strs()
 		f.Slugs = append(f.Slugs, slugs...)
 	case "organization_name_fuzzy":
-		f.NameFuzzy, err = Fuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchNameFuzzyTooShort, op.FilterName)
+		f.NameFuzzy, err = OperandFuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchNameFuzzyTooShort, op.FilterName)
 	case "organization_slug_fuzzy":
-		f.SlugFuzzy, err = Fuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchSlugFuzzyTooShort, op.FilterName)
+		f.SlugFuzzy, err = OperandFuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchSlugFuzzyTooShort, op.FilterName)
 	case "member_emails":
 		var addrs []string
 		addrs, err = strs()
@@ -156,7 +156,7 @@ func addOperand(f *store.OrganizationFilter, op Operand) error {
 			f.MemberEmails = append(f.MemberEmails, strings.ToLower(strings.TrimSpace(a)))
 		}
 	case "member_email_fuzzy":
-		f.MemberEmailFuzzy, err = Fuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchMemberEmailFuzzyTooShort, op.FilterName)
+		f.MemberEmailFuzzy, err = OperandFuzzy(op.FilterValue, auth.ErrOrganizationSearchExpectedString, auth.ErrOrganizationSearchMemberEmailFuzzyTooShort, op.FilterName)
 	case "allowed_domains":
 		var ds []string
 		ds, err = strs()

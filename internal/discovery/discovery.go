@@ -419,19 +419,10 @@ func AuthMethod(f auth.AuthenticationFactor) string {
 	return ""
 }
 
-// organization returns an organization by ID.
-func (s *Service) organization(ctx context.Context, p *auth.Project, id string) (*auth.Organization, error) {
-	if !auth.HasKind(id, auth.KindOrganization) {
-		return nil, auth.ErrInvalidOrganizationID
-	}
-	o, err := s.store.GetOrganization(ctx, p.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, auth.ErrOrganizationNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("discovery: get organization: %w", err)
-	}
-	return o, nil
+// organization returns the organization an organization_id parameter
+// names (an ID, slug or external ID).
+func (s *Service) organization(ctx context.Context, p *auth.Project, ref string) (*auth.Organization, error) {
+	return organization.Lookup(ctx, s.store, p.ID, ref)
 }
 
 // commonEmailDomains are mailbox providers whose domain says nothing about

@@ -403,18 +403,10 @@ func (s *Service) createMember(ctx context.Context, tx store.Store, p *auth.Proj
 	return m, nil
 }
 
-func getOrganization(ctx context.Context, st store.Store, p *auth.Project, id string) (*auth.Organization, error) {
-	if !auth.HasKind(id, auth.KindOrganization) {
-		return nil, auth.ErrInvalidOrganizationID
-	}
-	o, err := st.GetOrganization(ctx, p.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, auth.ErrOrganizationNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("magiclink: get organization: %w", err)
-	}
-	return o, nil
+// getOrganization returns the organization an organization_id parameter
+// names: an ID, slug or external ID.
+func getOrganization(ctx context.Context, st store.Store, p *auth.Project, ref string) (*auth.Organization, error) {
+	return organization.Lookup(ctx, st, p.ID, ref)
 }
 
 // b2bSandboxSend answers sends to sandbox@stytch.com in a test project.

@@ -202,11 +202,11 @@ func (s *Service) get(ctx context.Context, st store.Store, projectID, idOrSlug, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if !auth.HasKind(memberID, auth.KindMember) {
-		return nil, nil, auth.ErrMemberNotFound
+	m, err := organization.LookupMember(ctx, st, projectID, o.ID, memberID)
+	if err != nil {
+		return nil, nil, err
 	}
-	m, err := st.GetMember(ctx, projectID, o.ID, memberID)
-	return found(m, o, err, deleted)
+	return found(m, o, nil, deleted)
 }
 
 // found finishes a member lookup: not found, or deleted when deleted

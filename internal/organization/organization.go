@@ -158,31 +158,72 @@ func checkInfo(o *auth.Organization) error {
 }
 
 // Get returns an organization by its ID or, as Stytch allows wherever an
-// organization_id is expected, by its slug.
+// organization_id is expected, by its slug or external ID.
 //
 // Errors: ErrOrganizationNotFound.
-func (s *Service) Get(ctx context.Context, projectID, idOrSlug string) (*auth.Organization, error) {
-	return s.GetTx(ctx, s.store, projectID, idOrSlug)
+func (s *Service) Get(ctx context.Context, projectID, ref string) (*auth.Organization, error) {
+	return Lookup(ctx, s.store, projectID, ref)
 }
 
 // GetTx is Get within the caller's transaction (or any store).
-func (s *Service) GetTx(ctx context.Context, st store.Store, projectID, idOrSlug string) (*auth.Organization, error) {
+func (s *Service) GetTx(ctx context.Context, st store.Store, projectID, ref string) (*auth.Organization, error) {
+	return Lookup(ctx, st, projectID, ref)
+}
+
+// Lookup finds the organization an organization_id parameter names: an
+// organization ID, or else a slug, or else an external ID, as the Stytch
+// SDKs document for every organization_id.
+//
+// Errors: ErrOrganizationNotFound.
+func Lookup(ctx context.Context, st store.Store, projectID, ref string) (*auth.Organization, error) {
 	var (
 		o   *auth.Organization
-		err error
+		err = store.ErrNotFound
 	)
-	if auth.HasKind(idOrSlug, auth.KindOrganization) {
-		o, err = st.GetOrganization(ctx, projectID, idOrSlug)
+	if ref == "" {
+		return nil, auth.ErrOrganizationNotFound
+	}
+	if auth.HasKind(ref, auth.KindOrganization) {
+		o, err = st.GetOrganization(ctx, projectID, ref)
 	} else {
-		o, err = st.GetOrganizationBySlug(ctx, projectID, idOrSlug)
+		o, err = st.GetOrganizationBySlug(ctx, projectID, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			o, err = st.GetOrganizationByExternalID(ctx, projectID, ref)
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, auth.ErrOrganizationNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("organization: get: %w", err)
+		return nil, fmt.Errorf("organization: lookup: %w", err)
 	}
 	return o, nil
+}
+
+// LookupMember finds the member of an organization a member_id parameter
+// names: a member ID, or else an external ID. Deleted members are found
+// too; callers decide whether they count.
+//
+// Errors: ErrMemberNotFound.
+func LookupMember(ctx context.Context, st store.Store, projectID, organizationID, ref string) (*auth.Member, error) {
+	var (
+		m   *auth.Member
+		err = store.ErrNotFound
+	)
+	switch {
+	case ref == "":
+	case auth.HasKind(ref, auth.KindMember):
+		m, err = st.GetMember(ctx, projectID, organizationID, ref)
+	default:
+		m, err = st.GetMemberByExternalID(ctx, projectID, organizationID, ref)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrMemberNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("organization: lookup member: %w", err)
+	}
+	return m, nil
 }
 
 // GetBySlug returns the organization with a slug.

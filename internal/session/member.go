@@ -244,19 +244,15 @@ func (s *Service) RevokeMember(ctx context.Context, p *auth.Project, in RevokeMe
 // ListMember returns a member's active sessions in an organization, with
 // the member and organization they belong to.
 func (s *Service) ListMember(ctx context.Context, p *auth.Project, organizationID, memberID string) ([]auth.Session, *auth.Member, *auth.Organization, error) {
-	o, err := s.store.GetOrganization(ctx, p.ID, organizationID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, nil, auth.ErrOrganizationNotFound
-	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
+	o, err := organization.Lookup(ctx, s.store, p.ID, organizationID)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	m, err := s.store.GetMember(ctx, p.ID, organizationID, memberID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, nil, auth.ErrMemberNotFound
-	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
+	m, err := organization.LookupMember(ctx, s.store, p.ID, o.ID, memberID)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	ss, err := s.store.ListMemberSessions(ctx, p.ID, memberID, s.now().UTC())
+	ss, err := s.store.ListMemberSessions(ctx, p.ID, m.ID, s.now().UTC())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("session: list member sessions: %w", err)
 	}

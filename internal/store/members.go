@@ -18,6 +18,9 @@ type Members interface {
 	// GetMemberByEmail returns the member with the (lowercased) address in
 	// an organization. Returns ErrNotFound.
 	GetMemberByEmail(ctx context.Context, projectID, organizationID, address string) (*auth.Member, error)
+	// GetMemberByExternalID returns the member with a (non-empty) external
+	// ID in an organization. Returns ErrNotFound.
+	GetMemberByExternalID(ctx context.Context, projectID, organizationID, externalID string) (*auth.Member, error)
 	// GetMemberByID returns a member of any organization of the project.
 	// Returns ErrNotFound.
 	GetMemberByID(ctx context.Context, projectID, memberID string) (*auth.Member, error)

@@ -22,6 +22,9 @@ type Organizations interface {
 	GetOrganization(ctx context.Context, projectID, organizationID string) (*auth.Organization, error)
 	// GetOrganizationBySlug returns the organization with a slug. Returns ErrNotFound.
 	GetOrganizationBySlug(ctx context.Context, projectID, slug string) (*auth.Organization, error)
+	// GetOrganizationByExternalID returns the organization with a
+	// (non-empty) external ID. Returns ErrNotFound.
+	GetOrganizationByExternalID(ctx context.Context, projectID, externalID string) (*auth.Organization, error)
 	// UpdateOrganization writes every field of o but its ID and CreatedAt.
 	// Returns ErrNotFound, or ErrConflict for a slug or external ID already
 	// used.

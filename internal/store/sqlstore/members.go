@@ -140,6 +140,19 @@ func (db *DB) GetMemberByEmail(ctx context.Context, projectID, organizationID, a
 	return &m, nil
 }
 
+// GetMemberByExternalID implements store.Members.
+func (db *DB) GetMemberByExternalID(ctx context.Context, projectID, organizationID, externalID string) (*auth.Member, error) {
+	if externalID == "" {
+		return nil, db.fail(store.ErrNotFound, "get member by empty external id")
+	}
+	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m
+		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.external_id = $3`, projectID, organizationID, externalID))
+	if err != nil {
+		return nil, db.fail(err, "get member by external id %s", externalID)
+	}
+	return &m, nil
+}
+
 // GetMemberByID implements store.Members.
 func (db *DB) GetMemberByID(ctx context.Context, projectID, memberID string) (*auth.Member, error) {
 	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m

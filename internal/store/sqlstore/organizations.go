@@ -210,6 +210,19 @@ func (db *DB) GetOrganizationBySlug(ctx context.Context, projectID, slug string)
 	return &o, nil
 }
 
+// GetOrganizationByExternalID implements store.Organizations.
+func (db *DB) GetOrganizationByExternalID(ctx context.Context, projectID, externalID string) (*auth.Organization, error) {
+	if externalID == "" {
+		return nil, db.fail(store.ErrNotFound, "get organization by empty external id")
+	}
+	o, err := scanOrg(projectID)(db.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations o
+		WHERE o.project_id = $1 AND o.external_id = $2`, projectID, externalID))
+	if err != nil {
+		return nil, db.fail(err, "get organization by external id %s", externalID)
+	}
+	return &o, nil
+}
+
 // UpdateOrganization implements store.Organizations, rewriting its
 // allowed domains' rows. An external ID already used in the project is
 // store.ErrConflict too.

@@ -66,6 +66,8 @@ var b2bIsolationTests = []subtest{
 		wantNotFound(t, "GetOrganization", err)
 		_, err = st.GetOrganizationBySlug(ctx, b, tn.org.Slug)
 		wantNotFound(t, "GetOrganizationBySlug", err)
+		_, err = st.GetOrganizationByExternalID(ctx, b, tn.org.ExternalID)
+		wantNotFound(t, "GetOrganizationByExternalID", err)
 		wantNotFound(t, "UpdateOrganization", st.UpdateOrganization(ctx, b, tn.org))
 		wantNotFound(t, "DeleteOrganization", st.DeleteOrganization(ctx, b, tn.org.ID))
 		got, total, err := st.SearchOrganizations(ctx, b, store.OrganizationFilter{

@@ -49,6 +49,14 @@ var memberTests = []subtest{
 		got, err = st.GetMemberByEmail(t.Context(), p.ID, o.ID, "Ada@ACME.example")
 		must(t, err)
 		diff(t, "GetMemberByEmail", got, m)
+		got, err = st.GetMemberByExternalID(t.Context(), p.ID, o.ID, m.ExternalID)
+		must(t, err)
+		diff(t, "GetMemberByExternalID", got, m)
+		other := newOrg(t, st, p.ID, "other")
+		_, err = st.GetMemberByExternalID(t.Context(), p.ID, other.ID, m.ExternalID)
+		wantNotFound(t, "GetMemberByExternalID in another organization", err)
+		_, err = st.GetMemberByExternalID(t.Context(), p.ID, o.ID, "")
+		wantNotFound(t, "GetMemberByExternalID of an empty external ID", err)
 	}},
 	{"NilValuesReadBackEmpty", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)

@@ -129,6 +129,13 @@ var organizationTests = []subtest{
 		got, err = st.GetOrganizationBySlug(t.Context(), p.ID, o.Slug)
 		must(t, err)
 		diff(t, "GetOrganizationBySlug", got, o)
+		got, err = st.GetOrganizationByExternalID(t.Context(), p.ID, o.ExternalID)
+		must(t, err)
+		diff(t, "GetOrganizationByExternalID", got, o)
+		_, err = st.GetOrganizationByExternalID(t.Context(), p.ID, "")
+		wantNotFound(t, "GetOrganizationByExternalID of an empty external ID", err)
+		_, err = st.GetOrganizationByExternalID(t.Context(), p.ID, "missing")
+		wantNotFound(t, "GetOrganizationByExternalID", err)
 	}},
 	{"Defaults", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)

@@ -75,6 +75,20 @@ func toMemberLogin(r *session.MemberResult) memberLogin {
 	}
 }
 
+type b2bSessionsAuthenticateRequest struct {
+	sessionsAuthenticateRequest
+	AuthorizationCheck *struct {
+		OrganizationID string `json:"organization_id"`
+		ResourceID     string `json:"resource_id"`
+		Action         string `json:"action"`
+	} `json:"authorization_check"`
+}
+
+type verdictJSON struct {
+	Authorized    bool     `json:"authorized"`
+	GrantingRoles []string `json:"granting_roles"`
+}
+
 type b2bSessionsAuthenticateResponse struct {
 	envelope
 	MemberSession memberSessionJSON `json:"member_session"`
@@ -82,10 +96,12 @@ type b2bSessionsAuthenticateResponse struct {
 	SessionJWT    string            `json:"session_jwt"`
 	Member        memberJSON        `json:"member"`
 	Organization  organizationJSON  `json:"organization"`
+	// Verdict answers an authorization_check; absent without one.
+	Verdict *verdictJSON `json:"verdict,omitempty"`
 }
 
 func (h *handler) b2bSessionsAuthenticate(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[sessionsAuthenticateRequest](w, r)
+	req, err := decode[b2bSessionsAuthenticateRequest](w, r)
 	if err != nil {
 		return err
 	}
@@ -93,17 +109,25 @@ func (h *handler) b2bSessionsAuthenticate(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	res, err := h.Sessions.AuthenticateMemberSession(r.Context(), projectOf(r), session.AuthenticateInput{
+	in := session.MemberAuthenticateInput{AuthenticateInput: session.AuthenticateInput{
 		Token: req.SessionToken, JWT: req.SessionJWT, DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
-	})
+	}}
+	if c := req.AuthorizationCheck; c != nil {
+		in.Check = &organization.Check{OrganizationID: c.OrganizationID, ResourceID: c.ResourceID, Action: c.Action}
+	}
+	res, err := h.Sessions.AuthenticateMemberSession(r.Context(), projectOf(r), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, r, http.StatusOK, &b2bSessionsAuthenticateResponse{
+	out := &b2bSessionsAuthenticateResponse{
 		MemberSession: toMemberSessionJSON(res.Session, res.Member, res.Organization),
 		SessionToken:  res.Token, SessionJWT: res.JWT,
 		Member: toMemberJSON(res.Member), Organization: toOrganizationJSON(res.Organization),
-	})
+	}
+	if in.Check != nil {
+		out.Verdict = &verdictJSON{Authorized: true, GrantingRoles: res.GrantingRoles}
+	}
+	return encode(w, r, http.StatusOK, out)
 }
 
 type b2bSessionsRevokeRequest struct {

@@ -132,7 +132,7 @@ func TestDiscoveryFlow(t *testing.T) {
 		}
 
 		// The session authenticates, and knows its organization.
-		auth2, err := w.s.Sessions.AuthenticateMemberSession(ctx, w.p, session.AuthenticateInput{JWT: got.JWT})
+		auth2, err := w.s.Sessions.AuthenticateMemberSession(ctx, w.p, session.MemberAuthenticateInput{AuthenticateInput: session.AuthenticateInput{JWT: got.JWT}})
 		if err != nil || auth2.Organization.ID != w.invited.ID || auth2.Member.ID != w.invitedMember.ID {
 			t.Errorf("AuthenticateMemberSession = %+v, %v", auth2, err)
 		}
@@ -245,7 +245,7 @@ func TestExchangeSession(t *testing.T) {
 		if err := w.s.Sessions.RevokeMember(ctx, w.p, session.RevokeMemberInput{Token: moved.Token}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.s.Sessions.AuthenticateMemberSession(ctx, w.p, session.AuthenticateInput{JWT: moved.JWT}); !errors.Is(err, auth.ErrSessionNotFound) {
+		if _, err := w.s.Sessions.AuthenticateMemberSession(ctx, w.p, session.MemberAuthenticateInput{AuthenticateInput: session.AuthenticateInput{JWT: moved.JWT}}); !errors.Is(err, auth.ErrSessionNotFound) {
 			t.Errorf("revoked member session: err = %v", err)
 		}
 	})

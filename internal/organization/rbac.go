@@ -157,3 +157,46 @@ func AuthorizeMemberAction(actor *auth.Member, targetID, action string) error {
 	}
 	return Authorize(actor, Permission{ResourceMember, action})
 }
+
+// GrantingRoles returns the roles of m that grant p, in the order
+// MemberRoles lists them; none means m may not.
+func GrantingRoles(m *auth.Member, p Permission) []string {
+	if p.Resource == ResourceSelf && !slices.Contains(selfActions, p.Action) {
+		return nil
+	}
+	var out []string
+	for _, r := range MemberRoles(m) {
+		if slices.Contains(defaultRoles[r], p.Resource) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Check is an authorization_check: may the session's member take Action
+// on ResourceID in the organization OrganizationID names?
+type Check struct {
+	OrganizationID string // an ID, slug or external ID
+	ResourceID     string
+	Action         string
+}
+
+// AuthorizeCheck answers an authorization_check for member m of o, as
+// B2B sessions.authenticate does: the organization must be the member's
+// (ErrSessionAuthorizationTenancy), and one of its roles must grant the
+// action (ErrSessionAuthorization). It returns the granting roles.
+func AuthorizeCheck(o *auth.Organization, m *auth.Member, c Check) ([]string, error) {
+	if c.OrganizationID != o.ID && c.OrganizationID != o.Slug && (o.ExternalID == "" || c.OrganizationID != o.ExternalID) {
+		return nil, auth.ErrSessionAuthorizationTenancy.WithMessage(
+			"Subject organization_id %s does not match authZ request organization_id %s.", o.ID, c.OrganizationID)
+	}
+	if c.ResourceID == "" || c.Action == "" {
+		return nil, auth.ErrInvalidArgument.WithMessage("authorization_check needs resource_id and action.")
+	}
+	roles := GrantingRoles(m, Permission{Resource: c.ResourceID, Action: c.Action})
+	if len(roles) == 0 {
+		return nil, auth.ErrSessionAuthorization.WithMessage(
+			"The member is not authorized to perform the %s action on the %s resource.", c.Action, c.ResourceID)
+	}
+	return roles, nil
+}

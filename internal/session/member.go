@@ -31,6 +31,8 @@ type MemberResult struct {
 	JWT          string
 	Member       *auth.Member
 	Organization *auth.Organization
+	// GrantingRoles answers an authorization check (nil without one).
+	GrantingRoles []string
 }
 
 func memberSubject(m *auth.Member, o *auth.Organization) subject {
@@ -140,10 +142,20 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, tok, 
 	return s.findMember(ctx, s.store, p, tok, jwtStr, s.now().UTC())
 }
 
+// MemberAuthenticateInput is a B2B sessions.authenticate request.
+type MemberAuthenticateInput struct {
+	AuthenticateInput
+	// Check, when set, also asks whether the member may take an action
+	// on a resource; a refusal fails the call with a 403.
+	Check *organization.Check
+}
+
 // AuthenticateMemberSession is B2B sessions.authenticate: it checks a member
 // session by token or JWT, optionally extends it and changes its custom
-// claims, and returns it with a fresh JWT.
-func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project, in AuthenticateInput) (*MemberResult, error) {
+// claims, and returns it with a fresh JWT. With an authorization check,
+// MemberResult.GrantingRoles lists the roles that allow the action.
+func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project, mi MemberAuthenticateInput) (*MemberResult, error) {
+	in := mi.AuthenticateInput
 	if in.Token != "" && in.JWT != "" {
 		return nil, auth.ErrTooManySessionArguments
 	}
@@ -160,6 +172,12 @@ func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project
 	sess, m, o, err := s.findMember(ctx, s.store, p, in.Token, in.JWT, now)
 	if err != nil {
 		return nil, err
+	}
+	var granting []string
+	if mi.Check != nil {
+		if granting, err = organization.AuthorizeCheck(o, m, *mi.Check); err != nil {
+			return nil, err
+		}
 	}
 	changed := false
 	if in.DurationMinutes > 0 {
@@ -182,7 +200,7 @@ func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project
 	if err != nil {
 		return nil, err
 	}
-	return &MemberResult{Session: sess, Token: in.Token, JWT: j, Member: m, Organization: o}, nil
+	return &MemberResult{Session: sess, Token: in.Token, JWT: j, Member: m, Organization: o, GrantingRoles: granting}, nil
 }
 
 // RevokeMemberInput names what to revoke; exactly one field is set.

@@ -25,6 +25,9 @@ func TestLayering(t *testing.T) {
 		{"session", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"magiclink", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "delivery": "flows reach delivery through their Mail interface"}},
 		{"project", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
+		{"organization", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "session": "policy sits below the flows that apply it"}},
+		{"member", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
+		{"discovery", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "magiclink": "discovery serves every primary factor, not one"}},
 		{"delivery", map[string]string{mod + "store/sqlstore": "delivery uses the store interface", mod + "api": "delivery knows nothing of the wire format", mod + "magiclink": "delivery is below the flows"}},
 		{"api", map[string]string{mod + "store/sqlstore": "handlers call services, never the SQL store"}},
 	}

@@ -113,3 +113,14 @@ func TestB2BInviteAuthorization(t *testing.T) {
 		t.Errorf("admin invites: %s", r.Raw)
 	}
 }
+
+// TestDecodeErrorNamesJSONFields: a wrong type in a field of an embedded
+// wire struct is reported with the JSON name the client sent.
+func TestDecodeErrorNamesJSONFields(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	r := s.do(t, "POST", "/v1/b2b/organizations", `{"organization_name":"X","email_allowed_domains":"acme.com"}`)
+	if got, want := r.Body["error_message"], "email_allowed_domains must be an array (got string)."; got != want {
+		t.Errorf("error_message = %q, want %q", got, want)
+	}
+}

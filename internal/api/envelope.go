@@ -62,10 +62,7 @@ func decodeError(err error) error {
 	case errors.As(err, &tooBig):
 		return auth.ErrBadRequest.WithMessage("The request body exceeds the %d byte limit.", maxBodyBytes).Wrap(err)
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "body"
-		}
+		field := jsonPath(typeErr.Field)
 		return auth.ErrBadRequest.WithMessage("%s must be %s (got %s).", field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value).Wrap(err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return auth.ErrBadRequest.WithMessage("The request body is not valid JSON: it ends before the value is complete.").Wrap(err)
@@ -76,6 +73,24 @@ func decodeError(err error) error {
 	default:
 		return auth.ErrBadRequest.Wrap(err)
 	}
+}
+
+// jsonPath turns the field path of a decoding error into the JSON one a
+// client sent: encoding/json names embedded structs by their Go type in
+// the path (organizationSettingsJSON.email_allowed_domains); JSON field
+// names in Latch's wire types are all lowercase, so segments with an
+// uppercase letter are dropped.
+func jsonPath(p string) string {
+	var keep []string
+	for _, seg := range strings.Split(p, ".") {
+		if seg != "" && strings.ToLower(seg) == seg {
+			keep = append(keep, seg)
+		}
+	}
+	if len(keep) == 0 {
+		return "body"
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonKind(goKind string) string {

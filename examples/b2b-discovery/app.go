@@ -282,6 +282,15 @@ var istExpired = errorPage{
 }
 
 // discoveryFailed reports an exchange or create that the API turned down.
+// policyRefusals are the Stytch error types by which an organization's
+// settings keep someone out.
+var policyRefusals = map[string]bool{
+	"operation_restricted_by_organization_auth_methods": true,
+	"email_jit_provisioning_not_allowed":                true,
+	"invalid_email_for_jit_provisioning":                true,
+	"action_available_only_for_active_members":          true,
+}
+
 func (a *app) discoveryFailed(w http.ResponseWriter, err error, title string) {
 	se, ok := rejected(err)
 	if !ok {
@@ -297,10 +306,14 @@ func (a *app) discoveryFailed(w http.ResponseWriter, err error, title string) {
 		return
 	}
 	// The organization's policy said no, or the name was not acceptable.
-	// Stytch's message says which.
+	// Stytch's message says which; a policy refusal is a 403 to the
+	// browser whatever status the API used for it.
 	status := http.StatusBadRequest
-	if se.StatusCode == http.StatusForbidden || se.StatusCode == http.StatusNotFound {
-		status = int(se.StatusCode)
+	switch {
+	case policyRefusals[string(se.ErrorType)], se.StatusCode == http.StatusForbidden:
+		status = http.StatusForbidden
+	case se.StatusCode == http.StatusNotFound:
+		status = http.StatusNotFound
 	}
 	a.render(w, status, "error", errorPage{Title: title, Message: string(se.ErrorMessage)})
 }

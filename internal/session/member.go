@@ -156,16 +156,7 @@ type MemberAuthenticateInput struct {
 // MemberResult.GrantingRoles lists the roles that allow the action.
 func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project, mi MemberAuthenticateInput) (*MemberResult, error) {
 	in := mi.AuthenticateInput
-	if in.Token != "" && in.JWT != "" {
-		return nil, auth.ErrTooManySessionArguments
-	}
-	if in.Token == "" && in.JWT == "" {
-		return nil, auth.ErrNoSessionArguments
-	}
-	if err := ValidateDuration(in.DurationMinutes); err != nil {
-		return nil, err
-	}
-	if _, err := validateClaims(nil, in.CustomClaims); err != nil {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -179,22 +170,8 @@ func (s *Service) AuthenticateMemberSession(ctx context.Context, p *auth.Project
 			return nil, err
 		}
 	}
-	changed := false
-	if in.DurationMinutes > 0 {
-		sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
-		changed = true
-	}
-	if len(in.CustomClaims) > 0 {
-		if sess.CustomClaims, err = validateClaims(sess.CustomClaims, in.CustomClaims); err != nil {
-			return nil, err
-		}
-		changed = true
-	}
-	if changed || now.Sub(sess.LastAccessedAt) >= touchInterval {
-		sess.LastAccessedAt = now
-		if err := s.updateMember(ctx, s.store, p.ID, sess); err != nil {
-			return nil, err
-		}
+	if err := s.refresh(ctx, p, sess, in, now, s.updateMember); err != nil {
+		return nil, err
 	}
 	j, err := s.mintFor(ctx, p, sess, memberSubject(m, o), now)
 	if err != nil {

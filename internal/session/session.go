@@ -182,16 +182,7 @@ type AuthenticateInput struct {
 // expired JWT of a live session is accepted, as Stytch does, so that a
 // client holding only a JWT can refresh it.
 func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*Result, error) {
-	if in.Token != "" && in.JWT != "" {
-		return nil, auth.ErrTooManySessionArguments
-	}
-	if in.Token == "" && in.JWT == "" {
-		return nil, auth.ErrNoSessionArguments
-	}
-	if err := ValidateDuration(in.DurationMinutes); err != nil {
-		return nil, err
-	}
-	if _, err := validateClaims(nil, in.CustomClaims); err != nil {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -202,28 +193,54 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if err != nil {
 		return nil, err
 	}
-	changed := false
-	if in.DurationMinutes > 0 {
-		sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
-		changed = true
-	}
-	if len(in.CustomClaims) > 0 {
-		if sess.CustomClaims, err = validateClaims(sess.CustomClaims, in.CustomClaims); err != nil {
-			return nil, err
-		}
-		changed = true
-	}
-	if changed || now.Sub(sess.LastAccessedAt) >= touchInterval {
-		sess.LastAccessedAt = now
-		if err := s.update(ctx, s.store, p.ID, sess); err != nil {
-			return nil, err
-		}
+	if err := s.refresh(ctx, p, sess, in, now, s.update); err != nil {
+		return nil, err
 	}
 	j, err := s.mint(ctx, p, sess, now)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Session: sess, Token: in.Token, JWT: j, User: u}, nil
+}
+
+// check validates an authenticate request before any lookup.
+func (in AuthenticateInput) check() error {
+	if in.Token != "" && in.JWT != "" {
+		return auth.ErrTooManySessionArguments
+	}
+	if in.Token == "" && in.JWT == "" {
+		return auth.ErrNoSessionArguments
+	}
+	if err := ValidateDuration(in.DurationMinutes); err != nil {
+		return err
+	}
+	_, err := validateClaims(nil, in.CustomClaims)
+	return err
+}
+
+// refresh applies an authenticate request to a live session: a new
+// duration, changed custom claims, and last_accessed_at, writing the
+// session with write only when something changed or last_accessed_at is
+// stale (see touchInterval).
+func (s *Service) refresh(ctx context.Context, p *auth.Project, sess *auth.Session, in AuthenticateInput, now time.Time,
+	write func(context.Context, store.Store, string, *auth.Session) error) error {
+	changed := false
+	if in.DurationMinutes > 0 {
+		sess.ExpiresAt = now.Add(time.Duration(in.DurationMinutes) * time.Minute)
+		changed = true
+	}
+	if len(in.CustomClaims) > 0 {
+		claims, err := validateClaims(sess.CustomClaims, in.CustomClaims)
+		if err != nil {
+			return err
+		}
+		sess.CustomClaims, changed = claims, true
+	}
+	if !changed && now.Sub(sess.LastAccessedAt) < touchInterval {
+		return nil
+	}
+	sess.LastAccessedAt = now
+	return write(ctx, s.store, p.ID, sess)
 }
 
 // RevokeInput names the session to revoke; exactly one field is set.

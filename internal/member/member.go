@@ -114,8 +114,8 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		Status:            status,
 		IsBreakglass:      in.IsBreakglass,
 		ExternalID:        in.ExternalID,
-		TrustedMetadata:   organization.MergeMetadata(nil, in.TrustedMetadata),
-		UntrustedMetadata: organization.MergeMetadata(nil, in.UntrustedMetadata),
+		TrustedMetadata:   auth.MergeMetadata(nil, in.TrustedMetadata),
+		UntrustedMetadata: auth.MergeMetadata(nil, in.UntrustedMetadata),
 		Roles:             roles,
 		MFAEnrolled:       in.MFAEnrolled,
 		MFAPhoneNumber:    in.MFAPhoneNumber,
@@ -185,7 +185,7 @@ func check(m *auth.Member) error {
 	if m.DefaultMFAMethod != "" && !slices.Contains(mfaMethods, m.DefaultMFAMethod) {
 		return auth.ErrInvalidMFADefaultMethod
 	}
-	return organization.CheckMetadata(m.TrustedMetadata, m.UntrustedMetadata)
+	return auth.CheckMetadata(m.TrustedMetadata, m.UntrustedMetadata)
 }
 
 // Get returns a member of the organization idOrSlug names, with the
@@ -311,8 +311,8 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID stri
 		if in.ExternalID != nil {
 			m.ExternalID = *in.ExternalID
 		}
-		m.TrustedMetadata = organization.MergeMetadata(m.TrustedMetadata, in.TrustedMetadata)
-		m.UntrustedMetadata = organization.MergeMetadata(m.UntrustedMetadata, in.UntrustedMetadata)
+		m.TrustedMetadata = auth.MergeMetadata(m.TrustedMetadata, in.TrustedMetadata)
+		m.UntrustedMetadata = auth.MergeMetadata(m.UntrustedMetadata, in.UntrustedMetadata)
 		if in.IsBreakglass != nil {
 			m.IsBreakglass = *in.IsBreakglass
 		}

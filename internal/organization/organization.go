@@ -60,7 +60,7 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 	o.ID = auth.NewID(auth.KindOrganization, p.Env)
 	o.ProjectID = p.ID
 	o.Name, o.Slug, o.LogoURL, o.ExternalID = in.Name, in.Slug, in.LogoURL, in.ExternalID
-	o.TrustedMetadata = MergeMetadata(nil, in.TrustedMetadata)
+	o.TrustedMetadata = auth.MergeMetadata(nil, in.TrustedMetadata)
 	o.CreatedAt, o.UpdatedAt = now, now
 	if in.authSettingsGiven() {
 		o.EmailInvites = auth.NotAllowed
@@ -154,7 +154,7 @@ func checkInfo(o *auth.Organization) error {
 	if err := CheckExternalID("organization_external_id", o.ExternalID); err != nil {
 		return err
 	}
-	return CheckMetadata(o.TrustedMetadata)
+	return auth.CheckMetadata(o.TrustedMetadata)
 }
 
 // Get returns an organization by its ID or, as Stytch allows wherever an
@@ -276,7 +276,7 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug string, in Upd
 		if in.ExternalID != nil {
 			o.ExternalID = *in.ExternalID
 		}
-		o.TrustedMetadata = MergeMetadata(o.TrustedMetadata, in.TrustedMetadata)
+		o.TrustedMetadata = auth.MergeMetadata(o.TrustedMetadata, in.TrustedMetadata)
 		if err := in.apply(o); err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func (s *Settings) apply(o *auth.Organization) error {
 	setStr(&o.SSODefaultConnectionID, s.SSODefaultConnectionID)
 	setStr(&o.OAuthTenantJITProvisioning, s.OAuthTenantJITProvisioning)
 	if s.AllowedOAuthTenants != nil {
-		o.AllowedOAuthTenants = maps.Clone(OrEmpty(*s.AllowedOAuthTenants))
+		o.AllowedOAuthTenants = maps.Clone(auth.MergeMetadata(nil, *s.AllowedOAuthTenants))
 	}
 	if s.ClaimedEmailDomains != nil {
 		ds, err := normalizeDomains(*s.ClaimedEmailDomains)

@@ -107,7 +107,7 @@ func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Proj
 		LastAccessedAt:        now,
 		ExpiresAt:             now.Add(time.Duration(minutes) * time.Minute),
 		AuthenticationFactors: slices.Clone(in.Factors),
-		CustomClaims:          mergeClaims(nil, in.CustomClaims),
+		CustomClaims:          auth.MergeMetadata(nil, in.CustomClaims),
 	}
 	if err := tx.CreateMemberSession(ctx, p.ID, sess); err != nil {
 		return nil, fmt.Errorf("session: create member session: %w", err)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -62,7 +61,7 @@ func validateClaims(existing, patch map[string]any) (map[string]any, error) {
 	if err := jwt.ValidateCustomClaims(patch); err != nil {
 		return nil, err
 	}
-	merged := mergeClaims(existing, patch)
+	merged := auth.MergeMetadata(existing, patch)
 	b, err := json.Marshal(merged)
 	if err != nil {
 		return nil, auth.ErrInvalidArgument.WithMessage("session_custom_claims must be a JSON object.")
@@ -147,7 +146,7 @@ func (s *Service) Attach(ctx context.Context, tx store.Store, p *auth.Project, i
 		ExpiresAt:             now.Add(time.Duration(in.DurationMinutes) * time.Minute),
 		Attributes:            in.Attributes,
 		AuthenticationFactors: []auth.AuthenticationFactor{in.Factor},
-		CustomClaims:          mergeClaims(nil, in.CustomClaims),
+		CustomClaims:          auth.MergeMetadata(nil, in.CustomClaims),
 	}
 	if err := tx.CreateSession(ctx, p.ID, sess); err != nil {
 		return nil, fmt.Errorf("session: create: %w", err)
@@ -471,22 +470,6 @@ func addFactor(fs []auth.AuthenticationFactor, f auth.AuthenticationFactor) []au
 		return out
 	}
 	return append(slices.Clone(fs), f)
-}
-
-// mergeClaims applies session_custom_claims: keys replace, null removes.
-func mergeClaims(base, patch map[string]any) map[string]any {
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
-	for k, v := range patch {
-		if v == nil {
-			delete(out, k)
-			continue
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // mint returns a JWT for sess, reusing one minted recently for the same

@@ -5,10 +5,8 @@ package user
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/mail"
 	"strings"
 	"time"
@@ -28,10 +26,9 @@ func NewService(st store.Store, now func() time.Time) *Service {
 	return &Service{store: st, now: now}
 }
 
-// Size limits, as Stytch's: metadata objects serialized, external IDs, and
-// each part of a name.
+// Size limits, as Stytch's: external IDs and each part of a name
+// (metadata is bounded by auth.CheckMetadata).
 const (
-	maxMetadataBytes   = 4096
 	maxExternalIDBytes = 128
 	maxNamePartBytes   = 256
 )
@@ -98,15 +95,15 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		Status:            auth.UserActive,
 		Name:              in.Name,
 		ExternalID:        in.ExternalID,
-		TrustedMetadata:   orEmpty(in.TrustedMetadata),
-		UntrustedMetadata: orEmpty(in.UntrustedMetadata),
+		TrustedMetadata:   auth.MergeMetadata(nil, in.TrustedMetadata),
+		UntrustedMetadata: auth.MergeMetadata(nil, in.UntrustedMetadata),
 		CreatedAt:         now,
 		UpdatedAt:         now,
 	}
 	if in.Pending {
 		u.Status = auth.UserPending
 	}
-	if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+	if err := auth.CheckMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
 		return nil, err
 	}
 	if err := checkFields(u.Name, u.ExternalID); err != nil {
@@ -196,9 +193,9 @@ func (s *Service) Update(ctx context.Context, projectID, userID string, in Updat
 		if in.ExternalID != nil {
 			u.ExternalID = *in.ExternalID
 		}
-		u.TrustedMetadata = merge(u.TrustedMetadata, in.TrustedMetadata)
-		u.UntrustedMetadata = merge(u.UntrustedMetadata, in.UntrustedMetadata)
-		if err := checkMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
+		u.TrustedMetadata = auth.MergeMetadata(u.TrustedMetadata, in.TrustedMetadata)
+		u.UntrustedMetadata = auth.MergeMetadata(u.UntrustedMetadata, in.UntrustedMetadata)
+		if err := auth.CheckMetadata(u.TrustedMetadata, u.UntrustedMetadata); err != nil {
 			return err
 		}
 		if err := checkFields(u.Name, u.ExternalID); err != nil {
@@ -381,40 +378,6 @@ func addOperand(f *store.UserFilter, op Operand) error {
 		f.Statuses = append(f.Statuses, st)
 	default:
 		return auth.ErrUserSearchFilterNotRecognized.WithMessage("The search filter %q is not recognized; Latch supports user_id, email_address, email_address_fuzzy and status.", op.FilterName)
-	}
-	return nil
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-// merge applies a Stytch metadata update: keys in patch replace those in
-// base, and keys set to null are removed.
-func merge(base, patch map[string]any) map[string]any {
-	out := maps.Clone(orEmpty(base))
-	for k, v := range patch {
-		if v == nil {
-			delete(out, k)
-			continue
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func checkMetadata(ms ...map[string]any) error {
-	for _, m := range ms {
-		b, err := json.Marshal(m)
-		if err != nil {
-			return auth.ErrInvalidArgument.WithMessage("metadata must be a JSON object.")
-		}
-		if len(b) > maxMetadataBytes {
-			return auth.ErrMetadataTooLarge
-		}
 	}
 	return nil
 }

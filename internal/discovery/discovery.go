@@ -194,29 +194,14 @@ func (s *Service) Exchange(ctx context.Context, p *auth.Project, in ExchangeInpu
 	if err != nil {
 		return nil, err
 	}
-	var res *session.MemberResult
-	err = s.store.InTx(ctx, func(tx store.Store) error {
+	return s.login(ctx, p, in.DurationMinutes, in.CustomClaims, func(tx store.Store) (*auth.Member, *auth.Organization, []auth.AuthenticationFactor, error) {
 		ist, err := s.consume(ctx, tx, p, in.IntermediateSessionToken)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		m, err := s.join(ctx, tx, p, o, ist.EmailAddress, ist.Factors)
-		if err != nil {
-			return err
-		}
-		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
-			Member: m, Organization: o, Factors: ist.Factors,
-			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
-		})
-		return err
+		return m, o, ist.Factors, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sessions.FinishMember(ctx, p, res); err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // SessionExchangeInput is B2B sessions/exchange.
@@ -244,31 +229,17 @@ func (s *Service) ExchangeSession(ctx context.Context, p *auth.Project, in Sessi
 	if err != nil {
 		return nil, err
 	}
-	var res *session.MemberResult
-	err = s.store.InTx(ctx, func(tx store.Store) error {
+	return s.login(ctx, p, in.DurationMinutes, in.CustomClaims, func(tx store.Store) (*auth.Member, *auth.Organization, []auth.AuthenticationFactor, error) {
 		m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, from.EmailAddress)
 		if errors.Is(err, store.ErrNotFound) {
-			return auth.ErrMemberNotFound.WithMessage("%s is not a member of %s; exchange an intermediate session to join it.", from.EmailAddress, o.Name)
+			return nil, nil, nil, auth.ErrMemberNotFound.WithMessage("%s is not a member of %s; exchange an intermediate session to join it.", from.EmailAddress, o.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("discovery: exchange session: %w", err)
+			return nil, nil, nil, fmt.Errorf("discovery: exchange session: %w", err)
 		}
-		if m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, cur.AuthenticationFactors); err != nil {
-			return err
-		}
-		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
-			Member: m, Organization: o, Factors: cur.AuthenticationFactors,
-			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
-		})
-		return err
+		m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, cur.AuthenticationFactors)
+		return m, o, cur.AuthenticationFactors, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sessions.FinishMember(ctx, p, res); err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // CreateInput is discovery/organizations/create: the new organization,
@@ -290,21 +261,20 @@ func (s *Service) CreateOrganization(ctx context.Context, p *auth.Project, in Cr
 	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	var res *session.MemberResult
-	err := s.store.InTx(ctx, func(tx store.Store) error {
+	return s.login(ctx, p, in.DurationMinutes, in.CustomClaims, func(tx store.Store) (*auth.Member, *auth.Organization, []auth.AuthenticationFactor, error) {
 		ist, err := s.consume(ctx, tx, p, in.IntermediateSessionToken)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		if strings.TrimSpace(in.Organization.Name) == "" {
 			in.Organization.Name = DefaultOrganizationName(ist.EmailAddress)
 		}
 		o, err := s.orgs.CreateTx(ctx, tx, p, in.Organization)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		if err := allowsFactors(o, ist.Factors); err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		now := s.now().UTC()
 		m := &auth.Member{
@@ -314,11 +284,26 @@ func (s *Service) CreateOrganization(ctx context.Context, p *auth.Project, in Cr
 			CreatedAt: now, UpdatedAt: now,
 		}
 		if err := tx.CreateMember(ctx, p.ID, m); err != nil {
-			return fmt.Errorf("discovery: create first member: %w", err)
+			return nil, nil, nil, fmt.Errorf("discovery: create first member: %w", err)
+		}
+		return m, o, ist.Factors, nil
+	})
+}
+
+// login runs enter in a transaction to find or make the member and the
+// organization a login enters, with the factors that proved it, starts
+// their member session in the same transaction, and mints its JWT after
+// commit.
+func (s *Service) login(ctx context.Context, p *auth.Project, minutes int, claims map[string]any,
+	enter func(tx store.Store) (*auth.Member, *auth.Organization, []auth.AuthenticationFactor, error)) (*session.MemberResult, error) {
+	var res *session.MemberResult
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		m, o, factors, err := enter(tx)
+		if err != nil {
+			return err
 		}
 		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
-			Member: m, Organization: o, Factors: ist.Factors,
-			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,
+			Member: m, Organization: o, Factors: factors, DurationMinutes: minutes, CustomClaims: claims,
 		})
 		return err
 	})

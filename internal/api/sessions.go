@@ -12,13 +12,21 @@ type (
 		EmailID      string `json:"email_id"`
 		EmailAddress string `json:"email_address"`
 	}
+	authenticatorAppFactorJSON struct {
+		TOTPID string `json:"totp_id"`
+	}
+	recoveryCodeFactorJSON struct {
+		TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
+	}
 	factorJSON struct {
-		Type                string           `json:"type"`
-		DeliveryMethod      string           `json:"delivery_method"`
-		LastAuthenticatedAt string           `json:"last_authenticated_at"`
-		CreatedAt           string           `json:"created_at"`
-		UpdatedAt           string           `json:"updated_at"`
-		EmailFactor         *emailFactorJSON `json:"email_factor,omitempty"`
+		Type                   string                      `json:"type"`
+		DeliveryMethod         string                      `json:"delivery_method"`
+		LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
+		CreatedAt              string                      `json:"created_at"`
+		UpdatedAt              string                      `json:"updated_at"`
+		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
+		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
+		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
 	attributesJSON struct {
 		IPAddress string `json:"ip_address"`
@@ -49,6 +57,12 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 		}
 		if f.EmailFactor != nil {
 			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
+		}
+		if f.AuthenticatorAppFactor != nil {
+			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
+		}
+		if f.RecoveryCodeFactor != nil {
+			fj.RecoveryCodeFactor = &recoveryCodeFactorJSON{TOTPRecoveryCodeID: f.RecoveryCodeFactor.RecoveryCodeID}
 		}
 		out = append(out, fj)
 	}

@@ -58,6 +58,7 @@ func (e *Error) WithMessage(format string, args ...any) *Error {
 // type is defined anywhere else; add new ones here, sorted by name.
 var (
 	ErrActionAvailableOnlyForActiveMembers        = &Error{Status: http.StatusBadRequest, Type: "action_available_only_for_active_members", Message: "This action is available only to active members."}
+	ErrActiveTOTPExists                           = &Error{Status: http.StatusBadRequest, Type: "active_totp_exists", Message: "Cannot create a new TOTP since one is already active. Only one active TOTP is allowed at a time; delete it first."}
 	ErrAllowedAuthMethodsRequired                 = &Error{Status: http.StatusBadRequest, Type: "allowed_auth_methods_required_for_restricted", Message: "allowed_auth_methods must list at least one method when auth_methods is RESTRICTED."}
 	ErrAllowedMFAMethodsRequired                  = &Error{Status: http.StatusBadRequest, Type: "allowed_mfa_methods_required_for_restricted", Message: "allowed_mfa_methods must list at least one method when mfa_methods is RESTRICTED."}
 	ErrBadRequest                                 = &Error{Status: http.StatusBadRequest, Type: "bad_request", Message: "The request could not be parsed. Please check that the body is valid JSON and that every field has the documented type."}
@@ -73,6 +74,7 @@ var (
 	ErrEmailNotFound                              = &Error{Status: http.StatusNotFound, Type: "email_not_found", Message: "Email could not be found."}
 	ErrEmailSettingsNotFound                      = &Error{Status: http.StatusBadRequest, Type: "email_settings_not_found", Message: "Email delivery is not configured for this live project. Configure an SMTP server (LATCH_SMTP_HOST) to send emails from live projects."}
 	ErrEmailTemplateNotFound                      = &Error{Status: http.StatusNotFound, Type: "email_template_not_found", Message: "The email template could not be found."}
+	ErrExpiredTOTP                                = &Error{Status: http.StatusUnauthorized, Type: "expired_totp", Message: "The TOTP registration expired before its first code was authenticated. Create a new one."}
 	ErrIntermediateSessionNotFound                = &Error{Status: http.StatusNotFound, Type: "intermediate_session_not_found", Message: "The intermediate session could not be found: it was already used, has expired, or never existed."}
 	ErrInternal                                   = &Error{Status: http.StatusInternalServerError, Type: "internal_server_error", Message: "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know what went wrong."}
 	ErrInvalidArgument                            = &Error{Status: http.StatusBadRequest, Type: "invalid_argument", Message: "One of the arguments is invalid."}
@@ -82,6 +84,7 @@ var (
 	ErrInvalidEmailForJITProvisioning             = &Error{Status: http.StatusBadRequest, Type: "invalid_email_for_jit_provisioning", Message: "This email address's domain is not allowed to join this organization (email_allowed_domains)."}
 	ErrInvalidEmailID                             = &Error{Status: http.StatusBadRequest, Type: "invalid_email_id", Message: "email_id format is invalid."}
 	ErrInvalidExpiration                          = &Error{Status: http.StatusBadRequest, Type: "invalid_expiration", Message: "Expiration minutes must be between 5 and 10080 (one week)."}
+	ErrInvalidISTForOrganization                  = &Error{Status: http.StatusBadRequest, Type: "invalid_intermediate_session_token_for_organization", Message: "The intermediate session token does not belong to this member of this organization."}
 	ErrInvalidLocale                              = &Error{Status: http.StatusBadRequest, Type: "invalid_locale", Message: "locale must be one of en, es, pt-br or fr."}
 	ErrInvalidMFADefaultMethod                    = &Error{Status: http.StatusBadRequest, Type: "invalid_mfa_default_method", Message: "default_mfa_method must be sms_otp or totp."}
 	ErrInvalidMagicLinkURL                        = &Error{Status: http.StatusBadRequest, Type: "invalid_magic_link_url", Message: "magic_link_url format is invalid. Please use a valid absolute URL with an http or https scheme."}
@@ -95,11 +98,14 @@ var (
 	ErrInvalidOrganizationSlug                    = &Error{Status: http.StatusBadRequest, Type: "invalid_organization_slug", Message: "organization_slug must be 2 to 128 characters of letters, digits, '-', '.', '_' or '~'."}
 	ErrInvalidPhoneNumber                         = &Error{Status: http.StatusBadRequest, Type: "invalid_phone_number", Message: "Phone number format is invalid. Use the E.164 format, such as +12025550162."}
 	ErrInvalidRBACRoleID                          = &Error{Status: http.StatusBadRequest, Type: "invalid_rbac_role_id", Message: "The role does not exist."}
+	ErrInvalidRecoveryCode                        = &Error{Status: http.StatusBadRequest, Type: "invalid_recovery_code", Message: "recovery_code format is invalid: it must look like xxxx-xxxx-xxxx."}
 	ErrInvalidRedirectURLType                     = &Error{Status: http.StatusBadRequest, Type: "invalid_redirect_url_type", Message: "Redirect URL type must be one of login, signup, invite, reset_password or discovery."}
 	ErrInvalidRestrictedEmailSetting              = &Error{Status: http.StatusBadRequest, Type: "invalid_restricted_email_setting", Message: "email_allowed_domains must list at least one domain when email_jit_provisioning or email_invites is RESTRICTED."}
 	ErrInvalidSessionDuration                     = &Error{Status: http.StatusBadRequest, Type: "invalid_session_duration", Message: "session_duration_minutes must be between 5 and 527040 (one year)."}
 	ErrInvalidSessionID                           = &Error{Status: http.StatusBadRequest, Type: "invalid_session_id", Message: "session_id format is invalid."}
 	ErrInvalidSettingValue                        = &Error{Status: http.StatusBadRequest, Type: "invalid_request_value", Message: "A setting has a value Stytch does not define."}
+	ErrInvalidTOTPCode                            = &Error{Status: http.StatusBadRequest, Type: "invalid_totp_code", Message: "The TOTP code must consist of 6 digits."}
+	ErrInvalidTOTPID                              = &Error{Status: http.StatusBadRequest, Type: "invalid_totp_id", Message: "totp_id format is invalid."}
 	ErrInvalidToken                               = &Error{Status: http.StatusBadRequest, Type: "invalid_token", Message: "Token format is invalid."}
 	ErrInvalidUserID                              = &Error{Status: http.StatusBadRequest, Type: "invalid_user_id", Message: "user_id format is invalid."}
 	ErrMagicLinkNotFound                          = &Error{Status: http.StatusNotFound, Type: "magic_link_not_found", Message: "The magic link could not be authenticated, try sending another magic link to the user."}
@@ -144,11 +150,16 @@ var (
 	ErrSessionAuthorizationTenancy                = &Error{Status: http.StatusForbidden, Type: "session_authorization_tenancy_error", Message: "The member session belongs to a different organization than the one the request acts on."}
 	ErrSessionNotFound                            = &Error{Status: http.StatusNotFound, Type: "session_not_found", Message: "Session could not be found."}
 	ErrStytchClaimsInCustomClaims                 = &Error{Status: http.StatusBadRequest, Type: "stytch_claims_in_custom_claims", Message: "session_custom_claims may not contain keys starting with https://stytch.com/."}
+	ErrTOTPCodeAlreadyAuthenticated               = &Error{Status: http.StatusUnauthorized, Type: "totp_code_already_authenticated", Message: "This TOTP code has already been authenticated. Please attempt with the next generated code."}
+	ErrTOTPNotFound                               = &Error{Status: http.StatusNotFound, Type: "totp_not_found", Message: "TOTP could not be found."}
+	ErrTOTPsNotFoundForUser                       = &Error{Status: http.StatusNotFound, Type: "totps_not_found_for_user", Message: "The user has no TOTP registration."}
 	ErrTooManyRequests                            = &Error{Status: http.StatusTooManyRequests, Type: "too_many_requests", Message: "Too many requests have been made."}
 	ErrTooManySessionArguments                    = &Error{Status: http.StatusBadRequest, Type: "too_many_session_arguments", Message: "Only one of session_token or session_jwt may be provided."}
 	ErrTooManySessionRevokeArguments              = &Error{Status: http.StatusBadRequest, Type: "too_many_session_revoke_arguments", Message: "Only one of session_id, session_token or session_jwt may be provided."}
 	ErrTooRestrictiveOrganizationSettings         = &Error{Status: http.StatusBadRequest, Type: "too_restrictive_organization_settings", Message: "An organization needs a way for new members to join: sso_jit_provisioning, email_jit_provisioning and email_invites cannot all be NOT_ALLOWED."}
 	ErrUnableToAuthMagicLink                      = &Error{Status: http.StatusUnauthorized, Type: "unable_to_auth_magic_link", Message: "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user."}
+	ErrUnableToAuthRecoveryCode                   = &Error{Status: http.StatusUnauthorized, Type: "unable_to_authenticate_recovery_code", Message: "The recovery code could not be authenticated: it is wrong or was already used."}
+	ErrUnableToAuthTOTP                           = &Error{Status: http.StatusUnauthorized, Type: "unable_to_authenticate_totp", Message: "The TOTP code could not be authenticated."}
 	ErrUnableToParseSessionJWT                    = &Error{Status: http.StatusUnauthorized, Type: "unable_to_parse_session_jwt", Message: "The session JWT could not be parsed or its signature is invalid."}
 	ErrUnauthorizedCredentials                    = &Error{Status: http.StatusUnauthorized, Type: "unauthorized_credentials", Message: "Unauthorized credentials."}
 	ErrUserNotFound                               = &Error{Status: http.StatusNotFound, Type: "user_not_found", Message: "User could not be found."}
@@ -163,6 +174,7 @@ var (
 
 // Catalog lists every entry above; tests use it to check that types are unique.
 var Catalog = []*Error{
+	ErrActiveTOTPExists, ErrExpiredTOTP, ErrInvalidISTForOrganization, ErrInvalidRecoveryCode, ErrInvalidTOTPCode, ErrInvalidTOTPID, ErrTOTPCodeAlreadyAuthenticated, ErrTOTPNotFound, ErrTOTPsNotFoundForUser, ErrUnableToAuthRecoveryCode, ErrUnableToAuthTOTP,
 	ErrCannotUpdateTrustedMetadata, ErrInvalidMFADefaultMethod, ErrInvalidMemberGetFields, ErrInvalidPhoneNumber, ErrMemberSearchEmailFuzzyTooShort, ErrMemberSearchExpectedArray, ErrMemberSearchExpectedBoolean, ErrMemberSearchExpectedString, ErrOrganizationSearchExpectedArray, ErrOrganizationSearchExpectedString, ErrOrganizationSearchMemberEmailFuzzyTooShort, ErrOrganizationSearchNameFuzzyTooShort, ErrOrganizationSearchSlugFuzzyTooShort, ErrOrganizationSettingsDuplicateDomain, ErrSearchInvalidStatusFilter, ErrTooRestrictiveOrganizationSettings,
 	ErrActionAvailableOnlyForActiveMembers, ErrAllowedAuthMethodsRequired, ErrAllowedMFAMethodsRequired, ErrDuplicateMemberEmail, ErrDuplicateMemberExternalID, ErrEmailJITProvisioningNotAllowed, ErrIntermediateSessionNotFound, ErrInvalidDiscoveryRedirectURL, ErrInvalidEmailForInvites, ErrInvalidEmailForJITProvisioning, ErrInvalidOrganizationAllowedAuthMethods, ErrInvalidOrganizationAllowedMFAMethods, ErrInvalidOrganizationAuthMethodSettings, ErrInvalidOrganizationID, ErrInvalidOrganizationMFAPolicy, ErrInvalidOrganizationName, ErrInvalidOrganizationSlug, ErrInvalidRBACRoleID, ErrInvalidRestrictedEmailSetting, ErrInvalidSettingValue, ErrMemberNotFound, ErrMemberSearchFilterNotRecognized, ErrMemberSearchOrganizationIDsEmpty, ErrNoDefaultDiscoveryRedirectURL, ErrNoDeletedMemberForReactivation, ErrOperationRestrictedByAuthMethods, ErrOrganizationNotFound, ErrOrganizationSearchFilterNotRecognized, ErrOrganizationSettingsInvalidDomain, ErrOrganizationSlugAlreadyUsed, ErrSearchInvalidCursor, ErrSearchInvalidLimit, ErrSessionAuthorization, ErrSessionAuthorizationTenancy,
 	ErrBadRequest, ErrCannotDeleteLastPrimaryFactor, ErrCustomClaimsTooLarge, ErrDuplicateEmail, ErrDuplicateRedirectURL,

@@ -25,6 +25,9 @@ const (
 	KindMember              Kind = "member"
 	KindMemberSession       Kind = "member-session"
 	KindIntermediateSession Kind = "intermediate-session"
+	KindTOTP                Kind = "totp"
+	KindMemberTOTP          Kind = "member-totp"
+	KindRecoveryCode        Kind = "totp-recovery-code"
 )
 
 // NewID returns a Stytch-shaped identifier such as "user-test-<uuid>".

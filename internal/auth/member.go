@@ -54,6 +54,10 @@ type Member struct {
 	MFAPhoneNumber   string
 	MFAPhoneVerified bool
 	DefaultMFAMethod string
+	// TOTPRegistrationID is the member's verified TOTP registration, ""
+	// when it has none. The store keeps it as registrations are verified
+	// and deleted; UpdateMember does not write it.
+	TOTPRegistrationID string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

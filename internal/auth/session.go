@@ -13,6 +13,9 @@ const (
 	FactorWebAuthn  FactorType = "webauthn"
 	FactorTOTP      FactorType = "totp"
 	FactorPassword  FactorType = "password"
+	// FactorRecoveryCodes is a TOTP recovery code (Stytch spells it in the
+	// plural).
+	FactorRecoveryCodes FactorType = "recovery_codes"
 )
 
 // DeliveryMethod is how a factor reached the user.
@@ -23,18 +26,49 @@ const (
 	DeliveryEmail    DeliveryMethod = "email"
 	DeliverySMS      DeliveryMethod = "sms"
 	DeliveryWhatsApp DeliveryMethod = "whatsapp"
+	// DeliveryAuthenticatorApp is a TOTP code; DeliveryRecoveryCode a
+	// TOTP recovery code.
+	DeliveryAuthenticatorApp DeliveryMethod = "authenticator_app"
+	DeliveryRecoveryCode     DeliveryMethod = "recovery_code"
 )
 
 // AuthenticationFactor records one proof that contributed to a session.
-// Exactly one of the *Factor details is set for the factors Latch supports
-// today; more appear as products are added.
+// At most one of the *Factor details is set, the one the factor's type
+// has; more appear as products are added.
 type AuthenticationFactor struct {
-	Type                FactorType
-	DeliveryMethod      DeliveryMethod
-	LastAuthenticatedAt time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	EmailFactor         *EmailFactor
+	Type                   FactorType
+	DeliveryMethod         DeliveryMethod
+	LastAuthenticatedAt    time.Time
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	EmailFactor            *EmailFactor
+	AuthenticatorAppFactor *AuthenticatorAppFactor
+	RecoveryCodeFactor     *RecoveryCodeFactor
+}
+
+// AuthenticatorAppFactor identifies the TOTP registration (a consumer
+// totp_id or a B2B totp_registration_id) a code was checked against.
+type AuthenticatorAppFactor struct {
+	TOTPID string
+}
+
+// RecoveryCodeFactor identifies the recovery code that was used.
+type RecoveryCodeFactor struct {
+	RecoveryCodeID string
+}
+
+// Target returns what the factor proved control of, so that two factors
+// of one type and target are the same factor authenticated again.
+func (f AuthenticationFactor) Target() string {
+	switch {
+	case f.EmailFactor != nil:
+		return f.EmailFactor.EmailID
+	case f.AuthenticatorAppFactor != nil:
+		return f.AuthenticatorAppFactor.TOTPID
+	case f.RecoveryCodeFactor != nil:
+		return f.RecoveryCodeFactor.RecoveryCodeID
+	}
+	return ""
 }
 
 // EmailFactor identifies the email address a factor was delivered to.

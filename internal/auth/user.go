@@ -28,8 +28,12 @@ type User struct {
 	TrustedMetadata   map[string]any
 	UntrustedMetadata map[string]any
 	Emails            []Email // ordered by creation
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// TOTPID is the user's verified TOTP registration, "" when it has
+	// none. The store keeps it as registrations are verified and deleted;
+	// UpdateUser does not write it.
+	TOTPID    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultUserRoles are the roles every consumer user holds.

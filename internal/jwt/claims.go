@@ -106,14 +106,22 @@ type (
 		IPAddress string `json:"ip_address"`
 	}
 	factorJSON struct {
-		Type                string           `json:"type"`
-		DeliveryMethod      string           `json:"delivery_method"`
-		LastAuthenticatedAt string           `json:"last_authenticated_at"`
-		EmailFactor         *emailFactorJSON `json:"email_factor,omitempty"`
+		Type                   string                      `json:"type"`
+		DeliveryMethod         string                      `json:"delivery_method"`
+		LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
+		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
+		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
+		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
 	emailFactorJSON struct {
 		EmailID      string `json:"email_id"`
 		EmailAddress string `json:"email_address"`
+	}
+	authenticatorAppFactorJSON struct {
+		TOTPID string `json:"totp_id"`
+	}
+	recoveryCodeFactorJSON struct {
+		TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
 	}
 	organizationJSON struct {
 		OrganizationID string `json:"organization_id"`
@@ -153,6 +161,12 @@ func toSessionJSON(c *SessionClaims) sessionJSON {
 		}
 		if f.EmailFactor != nil {
 			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
+		}
+		if f.AuthenticatorAppFactor != nil {
+			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
+		}
+		if f.RecoveryCodeFactor != nil {
+			fj.RecoveryCodeFactor = &recoveryCodeFactorJSON{TOTPRecoveryCodeID: f.RecoveryCodeFactor.RecoveryCodeID}
 		}
 		s.AuthenticationFactors = append(s.AuthenticationFactors, fj)
 	}
@@ -256,6 +270,12 @@ func (p *payload) sessionClaims(projectID string) (*SessionClaims, error) {
 		}
 		if fj.EmailFactor != nil {
 			f.EmailFactor = &auth.EmailFactor{EmailID: fj.EmailFactor.EmailID, EmailAddress: fj.EmailFactor.EmailAddress}
+		}
+		if fj.AuthenticatorAppFactor != nil {
+			f.AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: fj.AuthenticatorAppFactor.TOTPID}
+		}
+		if fj.RecoveryCodeFactor != nil {
+			f.RecoveryCodeFactor = &auth.RecoveryCodeFactor{RecoveryCodeID: fj.RecoveryCodeFactor.TOTPRecoveryCodeID}
 		}
 		c.Factors = append(c.Factors, f)
 	}

@@ -108,6 +108,16 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 	minimal := SessionClaims{ProjectID: testProject, Subject: "user-test-x", SessionID: "session-test-x", IssuedAt: t0}
 	factorWithoutDetails := consumerClaims(t0)
 	factorWithoutDetails.Factors[0].EmailFactor = nil
+	mfa := consumerClaims(t0)
+	mfa.Factors = append(mfa.Factors,
+		auth.AuthenticationFactor{
+			Type: auth.FactorTOTP, DeliveryMethod: auth.DeliveryAuthenticatorApp, LastAuthenticatedAt: t0,
+			AuthenticatorAppFactor: &auth.AuthenticatorAppFactor{TOTPID: "totp-test-88888888-8888-4888-8888-888888888888"},
+		},
+		auth.AuthenticationFactor{
+			Type: auth.FactorRecoveryCodes, DeliveryMethod: auth.DeliveryRecoveryCode, LastAuthenticatedAt: t0,
+			RecoveryCodeFactor: &auth.RecoveryCodeFactor{RecoveryCodeID: "totp-recovery-code-test-99999999-9999-4999-8999-999999999999"},
+		})
 	tests := []struct {
 		name string
 		c    SessionClaims
@@ -116,6 +126,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		{"b2b with custom claims", b2bClaims(t0)},
 		{"minimal", minimal},
 		{"factor without details", factorWithoutDetails},
+		{"totp and recovery code factors", mfa},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

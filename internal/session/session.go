@@ -455,13 +455,7 @@ func (s *Service) Sandbox(ctx context.Context, p *auth.Project) (*Result, error)
 // target so repeated logins refresh it instead of piling up.
 func addFactor(fs []auth.AuthenticationFactor, f auth.AuthenticationFactor) []auth.AuthenticationFactor {
 	same := func(g auth.AuthenticationFactor) bool {
-		if g.Type != f.Type || g.DeliveryMethod != f.DeliveryMethod {
-			return false
-		}
-		if (g.EmailFactor == nil) != (f.EmailFactor == nil) {
-			return false
-		}
-		return g.EmailFactor == nil || g.EmailFactor.EmailID == f.EmailFactor.EmailID
+		return g.Type == f.Type && g.DeliveryMethod == f.DeliveryMethod && g.Target() == f.Target()
 	}
 	if i := slices.IndexFunc(fs, same); i >= 0 {
 		f.CreatedAt = fs[i].CreatedAt

@@ -30,6 +30,7 @@ type Store interface {
 	Members
 	MemberSessions
 	IntermediateSessions
+	TOTPs
 
 	// InTx runs fn with a Store bound to one transaction, committing when
 	// fn returns nil and rolling back otherwise. Nested calls reuse the

@@ -14,7 +14,9 @@ import (
 // Member addresses are lowercased in Go on every write and lookup, as
 // consumer email addresses are (see users.go).
 
-// memberCols are the members columns, in the order of memberDest.targets.
+// memberCols are the members columns a member is created with, in the
+// order of memberDest.targets. totp_registration_id is read after them:
+// only the TOTP methods write it (see totps.go).
 var memberCols = []string{
 	"member_id", "organization_id", "email_address", "email_verified", "name", "status", "is_breakglass",
 	"external_id", "trusted_metadata", "untrusted_metadata", "roles",
@@ -22,8 +24,9 @@ var memberCols = []string{
 	"created_at", "updated_at",
 }
 
-// memberColumns selects memberCols from members aliased m.
-var memberColumns = "m." + strings.Join(memberCols, ", m.")
+// memberColumns selects memberCols, then totp_registration_id, from
+// members aliased m.
+var memberColumns = "m." + strings.Join(memberCols, ", m.") + ", m.totp_registration_id"
 
 // memberDest holds the scan targets of memberColumns, with the JSON
 // columns kept raw until decode.
@@ -37,7 +40,7 @@ func (d *memberDest) targets() []any {
 	return []any{&m.ID, &m.OrganizationID, &m.EmailAddress, &m.EmailVerified, &m.Name, &m.Status, &m.IsBreakglass,
 		&m.ExternalID, &d.trusted, &d.untrusted, &d.roles,
 		&m.MFAEnrolled, &m.MFAPhoneNumber, &m.MFAPhoneVerified, &m.DefaultMFAMethod,
-		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}}
+		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.TOTPRegistrationID}
 }
 
 // decode finishes the member: JSON decoded, no nil list or map.
@@ -177,7 +180,9 @@ func (db *DB) ListMembersByEmail(ctx context.Context, projectID, address string)
 
 // UpdateMember implements store.Members, rewriting its roles' rows. The
 // organization is part of the member's identity, so m.OrganizationID
-// must name the member's own: another is store.ErrNotFound.
+// must name the member's own: another is store.ErrNotFound. The TOTP
+// registration ID is not written: the TOTP methods own it, so an update
+// from a stale read cannot undo a verification.
 func (db *DB) UpdateMember(ctx context.Context, projectID string, m *auth.Member) error {
 	trusted, untrusted, roles, err := memberJSON(m)
 	if err != nil {

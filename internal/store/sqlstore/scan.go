@@ -100,6 +100,10 @@ type factorRecord struct {
 	CreatedAt           time.Time    `json:"created_at"`
 	UpdatedAt           time.Time    `json:"updated_at"`
 	EmailFactor         *emailFactor `json:"email_factor,omitempty"`
+	// TOTPID is the registration of an authenticator app factor, and
+	// RecoveryCodeID the code of a recovery code factor.
+	TOTPID         string `json:"totp_id,omitempty"`
+	RecoveryCodeID string `json:"recovery_code_id,omitempty"`
 }
 
 type emailFactor struct {
@@ -119,6 +123,12 @@ func encodeFactors(fs []auth.AuthenticationFactor) (string, error) {
 		}
 		if e := f.EmailFactor; e != nil {
 			recs[i].EmailFactor = &emailFactor{EmailID: e.EmailID, EmailAddress: e.EmailAddress}
+		}
+		if a := f.AuthenticatorAppFactor; a != nil {
+			recs[i].TOTPID = a.TOTPID
+		}
+		if r := f.RecoveryCodeFactor; r != nil {
+			recs[i].RecoveryCodeID = r.RecoveryCodeID
 		}
 	}
 	b, err := json.Marshal(recs)
@@ -140,6 +150,12 @@ func decodeFactors(recs []factorRecord) []auth.AuthenticationFactor {
 		}
 		if e := r.EmailFactor; e != nil {
 			fs[i].EmailFactor = &auth.EmailFactor{EmailID: e.EmailID, EmailAddress: e.EmailAddress}
+		}
+		if r.TOTPID != "" {
+			fs[i].AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: r.TOTPID}
+		}
+		if r.RecoveryCodeID != "" {
+			fs[i].RecoveryCodeFactor = &auth.RecoveryCodeFactor{RecoveryCodeID: r.RecoveryCodeID}
 		}
 	}
 	return fs

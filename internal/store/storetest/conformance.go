@@ -44,9 +44,12 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"MemberSessions", memberSessionTests},
 		{"IntermediateSessions", intermediateTests},
 		{"B2BTokens", b2bTokenTests},
+		{"TOTPs", totpTests},
+		{"TOTPFactors", totpFactorTests},
 		{"InTx", txTests},
 		{"Isolation", isolationTests},
 		{"B2BIsolation", b2bIsolationTests},
+		{"TOTPIsolation", totpIsolationTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

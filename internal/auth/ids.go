@@ -26,6 +26,7 @@ const (
 	KindMemberSession       Kind = "member-session"
 	KindIntermediateSession Kind = "intermediate-session"
 	KindTOTP                Kind = "totp"
+	KindOTP                 Kind = "otp"
 	KindMemberTOTP          Kind = "member-totp"
 	KindRecoveryCode        Kind = "totp-recovery-code"
 )

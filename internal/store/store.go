@@ -31,6 +31,7 @@ type Store interface {
 	MemberSessions
 	IntermediateSessions
 	TOTPs
+	OTPs
 
 	// InTx runs fn with a Store bound to one transaction, committing when
 	// fn returns nil and rolling back otherwise. Nested calls reuse the

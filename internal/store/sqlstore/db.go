@@ -295,7 +295,7 @@ func (db *DB) nts(t *time.Time) any {
 func (db *DB) fail(err error, format string, args ...any) error {
 	op := fmt.Sprintf(format, args...)
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrConsumed):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrConsumed), errors.Is(err, store.ErrMismatch):
 		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("sqlstore: %s: %w", op, store.ErrNotFound)

@@ -50,6 +50,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Isolation", isolationTests},
 		{"B2BIsolation", b2bIsolationTests},
 		{"TOTPIsolation", totpIsolationTests},
+		{"OTPs", otpTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

@@ -29,6 +29,8 @@ func TestLayering(t *testing.T) {
 		{"member", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"discovery", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "magiclink": "discovery serves every primary factor, not one"}},
 		{"delivery", map[string]string{mod + "store/sqlstore": "delivery uses the store interface", mod + "api": "delivery knows nothing of the wire format", mod + "magiclink": "delivery is below the flows"}},
+		{"secretbox", map[string]string{"github.com/": "a primitive over the standard library's AES-GCM", mod + "store": "primitives stay below storage"}},
+		{"totp", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"api", map[string]string{mod + "store/sqlstore": "handlers call services, never the SQL store"}},
 	}
 	for _, r := range rules {

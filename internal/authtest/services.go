@@ -13,8 +13,10 @@ import (
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/project"
+	"github.com/latchauth/latch/internal/secretbox"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/totp"
 	"github.com/latchauth/latch/internal/user"
 )
 
@@ -34,6 +36,8 @@ type Services struct {
 	// services.
 	Organizations *organization.Service
 	Members       *member.Service
+	// TOTPs seals secrets with a random key of its own.
+	TOTPs *totp.Service
 }
 
 // NewServices wires the services over st.
@@ -48,6 +52,11 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	s.Discovery = discovery.NewService(st, s.Sessions, s.Organizations, s.Clock.Now)
 	s.Members = member.NewService(st, s.Organizations, s.Clock.Now)
 	s.MagicLinks = magiclink.NewService(st, s.Projects, s.Users, s.Sessions, s.Discovery, s.Mail, s.Clock.Now)
+	box, err := secretbox.New(secretbox.NewKey())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.TOTPs = totp.NewService(st, s.Sessions, s.Discovery, box, s.Clock.Now)
 	return s
 }
 

@@ -172,6 +172,60 @@ func (s *Service) consume(ctx context.Context, tx store.Store, p *auth.Project, 
 	return ist, nil
 }
 
+// CheckIntermediate checks, without consuming it, that an intermediate
+// session token is live and may complete a login of member m into o (see
+// ConsumeForMember), and returns the session.
+//
+// Errors: ErrIntermediateSessionNotFound, ErrInvalidISTForOrganization.
+func (s *Service) CheckIntermediate(ctx context.Context, p *auth.Project, tok string, o *auth.Organization, m *auth.Member) (*auth.IntermediateSession, error) {
+	ist, err := s.intermediate(ctx, p, tok)
+	if err != nil {
+		return nil, err
+	}
+	return ist, forMember(ist, o, m)
+}
+
+// ConsumeForMember consumes an intermediate session within tx to complete
+// a login of member m into o with a second factor (TOTP, a recovery
+// code): the session must name that member, or, when it names no
+// organization yet (discovery), prove the member's address. As an
+// exchange does, it checks that o lets the member in with the session's
+// factors, and makes a pending or invited member active. It returns the
+// session, whose factors the member session carries, and the member as
+// updated.
+//
+// Errors: ErrIntermediateSessionNotFound, ErrInvalidISTForOrganization,
+// and the organization policy errors of an exchange.
+func (s *Service) ConsumeForMember(ctx context.Context, tx store.Store, p *auth.Project, tok string, o *auth.Organization, m *auth.Member) (*auth.IntermediateSession, *auth.Member, error) {
+	ist, err := s.consume(ctx, tx, p, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := forMember(ist, o, m); err != nil {
+		return nil, nil, err
+	}
+	m, err = s.enter(ctx, tx, p, o, m, ist.EmailAddress, ist.Factors)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ist, m, nil
+}
+
+// forMember checks that an intermediate session may complete a login of
+// member m into o.
+func forMember(ist *auth.IntermediateSession, o *auth.Organization, m *auth.Member) error {
+	if ist.OrganizationID != "" {
+		if ist.OrganizationID != o.ID || ist.MemberID != m.ID {
+			return auth.ErrInvalidISTForOrganization
+		}
+		return nil
+	}
+	if !strings.EqualFold(ist.EmailAddress, m.EmailAddress) {
+		return auth.ErrInvalidISTForOrganization.WithMessage("The intermediate session token proves another email address than the member's.")
+	}
+	return nil
+}
+
 // ExchangeInput is discovery/intermediate_sessions/exchange.
 type ExchangeInput struct {
 	IntermediateSessionToken string

@@ -1,0 +1,325 @@
+// Package otp sends and authenticates one-time passcodes. A code is six
+// random digits sent to an email address (and, next, to a phone number by
+// SMS or WhatsApp); only an HMAC of it under a server key is stored, it
+// lives two minutes unless the request says otherwise (one to ten), dies
+// after five wrong guesses or when a newer code is sent, and is consumed
+// by one conditional UPDATE. Sends to an address are throttled.
+package otp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/session"
+	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/user"
+)
+
+// Mail is the email delivery the service needs: the policy check before a
+// code is issued, a durable enqueue in the issuing transaction and an
+// immediate attempt after commit (delivery.Outbox).
+type Mail interface {
+	CanDeliver(env auth.Env) error
+	Enqueue(ctx context.Context, tx store.Outbox, projectID string, env auth.Env, m *auth.Message) error
+	Deliver(ctx context.Context, projectID, messageID string)
+}
+
+// Send throttle: at most MaxSends codes to one address per SendWindow.
+// Counted from the stored codes, so the limit survives restarts and holds
+// across Latch processes sharing a database.
+const (
+	MaxSends   = 5
+	SendWindow = 10 * time.Minute
+)
+
+// SandboxCode is the code Stytch's test environment accepts for the
+// sandbox email address.
+const SandboxCode = "000000"
+
+// Service sends and authenticates passcodes.
+type Service struct {
+	store    store.Store
+	users    *user.Service
+	sessions *session.Service
+	mail     Mail
+	key      []byte // HMAC key for stored codes
+	now      func() time.Time
+}
+
+// NewService returns a Service. key keys the HMAC codes are stored as; it
+// must stay the same across restarts, or live codes stop matching.
+func NewService(st store.Store, users *user.Service, sessions *session.Service, mail Mail, key []byte, now func() time.Time) *Service {
+	return &Service{store: st, users: users, sessions: sessions, mail: mail, key: key, now: now}
+}
+
+// EmailInput is an otps.email.send or login_or_create request.
+type EmailInput struct {
+	Email             string
+	ExpirationMinutes int
+	CreatePending     bool
+	Locale            string
+}
+
+// SendResult identifies the user and email a code went to.
+type SendResult struct {
+	UserID  string
+	EmailID string
+	Created bool
+}
+
+// LoginOrCreateEmail emails a code to the user with this address, creating
+// the user first when there is none.
+func (s *Service) LoginOrCreateEmail(ctx context.Context, p *auth.Project, in EmailInput) (*SendResult, error) {
+	return s.sendEmail(ctx, p, in, true)
+}
+
+// SendEmail emails a code to an existing user's address.
+func (s *Service) SendEmail(ctx context.Context, p *auth.Project, in EmailInput) (*SendResult, error) {
+	return s.sendEmail(ctx, p, in, false)
+}
+
+func (s *Service) sendEmail(ctx context.Context, p *auth.Project, in EmailInput, create bool) (*SendResult, error) {
+	addr, err := user.NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	minutes, err := expiration(in.ExpirationMinutes)
+	if err != nil {
+		return nil, err
+	}
+	switch in.Locale {
+	case "", "en", "es", "pt-br", "fr":
+	default:
+		return nil, auth.ErrInvalidLocale
+	}
+	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
+		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
+	}
+	if err := s.mail.CanDeliver(p.Env); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if err := s.throttle(ctx, p, addr, now); err != nil {
+		return nil, err
+	}
+	var (
+		res   SendResult
+		msgID string
+	)
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		u, err := s.users.GetByEmail(ctx, tx, p.ID, addr)
+		switch {
+		case errors.Is(err, auth.ErrUserNotFound) && create:
+			if u, err = s.users.CreateTx(ctx, tx, p, user.CreateInput{Email: addr, Pending: in.CreatePending}); err != nil {
+				return err
+			}
+			res.Created = true
+		case errors.Is(err, auth.ErrUserNotFound):
+			return auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", addr)
+		case err != nil:
+			return err
+		}
+		var emailID string
+		for _, e := range u.Emails {
+			if e.Address == addr {
+				emailID = e.ID
+			}
+		}
+		res.UserID, res.EmailID = u.ID, emailID
+		code, err := s.issue(ctx, tx, p, &auth.OTP{
+			MethodID: emailID, UserID: u.ID, Delivery: auth.DeliveryEmail, Address: addr,
+		}, minutes, now)
+		if err != nil {
+			return err
+		}
+		m := emailMessage(p, addr, code, minutes)
+		m.ID = auth.NewID(auth.KindMessage, p.Env)
+		m.CreatedAt, m.NextAttemptAt = now, now
+		if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
+			return fmt.Errorf("otp: enqueue email: %w", err)
+		}
+		msgID = m.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mail.Deliver(ctx, p.ID, msgID)
+	return &res, nil
+}
+
+// throttle refuses a send when the address already got MaxSends codes in
+// the last SendWindow.
+func (s *Service) throttle(ctx context.Context, p *auth.Project, address string, now time.Time) error {
+	n, err := s.store.CountOTPs(ctx, p.ID, address, now.Add(-SendWindow))
+	if err != nil {
+		return fmt.Errorf("otp: count sends: %w", err)
+	}
+	if n >= MaxSends {
+		return auth.ErrTooManyRequests.WithMessage("Too many passcodes were sent to %s; wait a few minutes before sending another.", address)
+	}
+	return nil
+}
+
+// issue stores a new code for o's method, valid for minutes, and returns
+// the code to send.
+func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, o *auth.OTP, minutes int, now time.Time) (string, error) {
+	code, err := newCode()
+	if err != nil {
+		return "", err
+	}
+	o.ID = auth.NewID(auth.KindOTP, p.Env)
+	o.ProjectID = p.ID
+	o.CodeHash = s.hash(o.MethodID, code)
+	o.CreatedAt = now
+	o.ExpiresAt = now.Add(time.Duration(minutes) * time.Minute)
+	if err := tx.CreateOTP(ctx, p.ID, o); err != nil {
+		return "", fmt.Errorf("otp: store code: %w", err)
+	}
+	return code, nil
+}
+
+// AuthenticateInput is an otps.authenticate request.
+type AuthenticateInput struct {
+	MethodID        string
+	Code            string
+	DurationMinutes int
+	SessionToken    string
+	SessionJWT      string
+	CustomClaims    map[string]any
+	Attributes      auth.SessionAttributes
+}
+
+// AuthenticateResult is a successful passcode authentication.
+type AuthenticateResult struct {
+	MethodID string
+	session.Result
+}
+
+// Authenticate checks a code against the live code of its method:
+// consumed on a match (the user becomes active, the address verified, and
+// a session starts or grows when asked), counted as a wrong guess
+// otherwise.
+func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*AuthenticateResult, error) {
+	if in.MethodID == "" || in.Code == "" {
+		return nil, auth.ErrInvalidArgument.WithMessage("method_id and code are required.")
+	}
+	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
+		return nil, err
+	}
+	if p.Env == auth.EnvTest && in.MethodID == auth.SandboxEmailID {
+		return s.sandbox(ctx, p, in)
+	}
+	now := s.now().UTC()
+	o, err := s.store.AuthenticateOTP(ctx, p.ID, in.MethodID, s.hash(in.MethodID, in.Code), now, auth.OTPMaxAttempts)
+	switch {
+	case errors.Is(err, store.ErrMismatch):
+		return nil, auth.ErrUnableToAuthOTPCode
+	case errors.Is(err, store.ErrNotFound):
+		return nil, auth.ErrOTPCodeNotFound
+	case err != nil:
+		return nil, fmt.Errorf("otp: authenticate: %w", err)
+	}
+	var res *AuthenticateResult
+	err = s.store.InTx(ctx, func(tx store.Store) error {
+		u, err := tx.GetUser(ctx, p.ID, o.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrOTPCodeNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("otp: get user: %w", err)
+		}
+		if o.Delivery == auth.DeliveryEmail {
+			if err := tx.VerifyEmail(ctx, p.ID, o.MethodID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("otp: verify email: %w", err)
+			}
+			for i := range u.Emails {
+				if u.Emails[i].ID == o.MethodID {
+					u.Emails[i].Verified = true
+				}
+			}
+		}
+		if err := s.users.Activate(ctx, tx, u); err != nil {
+			return err
+		}
+		sres, err := s.sessions.Attach(ctx, tx, p, session.AttachInput{
+			User: u, Factor: factor(o.Delivery, o.MethodID, o.Address, now),
+			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims, Attributes: in.Attributes,
+			SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
+		})
+		if err != nil {
+			return err
+		}
+		res = &AuthenticateResult{MethodID: o.MethodID, Result: *sres}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sessions.Finish(ctx, p, &res.Result); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// sandbox answers the sandbox email's method ID: SandboxCode succeeds,
+// anything else is a wrong code.
+func (s *Service) sandbox(ctx context.Context, p *auth.Project, in AuthenticateInput) (*AuthenticateResult, error) {
+	if !hmac.Equal([]byte(in.Code), []byte(SandboxCode)) {
+		return nil, auth.ErrUnableToAuthOTPCode
+	}
+	res := &AuthenticateResult{MethodID: auth.SandboxEmailID, Result: session.Result{User: auth.SandboxUser(p.ID)}}
+	if in.DurationMinutes > 0 {
+		sres, err := s.sessions.Sandbox(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		res.Result = *sres
+	}
+	return res, nil
+}
+
+// factor is the authentication factor a passcode proves.
+func factor(d auth.DeliveryMethod, methodID, address string, now time.Time) auth.AuthenticationFactor {
+	f := auth.AuthenticationFactor{Type: auth.FactorOTP, DeliveryMethod: d, LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now}
+	if d == auth.DeliveryEmail {
+		f.EmailFactor = &auth.EmailFactor{EmailID: methodID, EmailAddress: address}
+	}
+	return f
+}
+
+// hash is the stored form of a code: an HMAC under the server key, bound
+// to the method so a code hash is worthless for any other method.
+func (s *Service) hash(methodID, code string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(methodID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return m.Sum(nil)
+}
+
+// newCode returns six uniformly random digits.
+func newCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("otp: random code: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+func expiration(m int) (int, error) {
+	if m == 0 {
+		return auth.OTPDefaultMinutes, nil
+	}
+	if m < auth.OTPMinMinutes || m > auth.OTPMaxMinutes {
+		return 0, auth.ErrInvalidExpirationOTP
+	}
+	return m, nil
+}

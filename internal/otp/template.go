@@ -1,0 +1,37 @@
+package otp
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+var emailHTML = htmltemplate.Must(htmltemplate.New("otp").Parse(`<!doctype html>
+<html><body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;color:#222">
+<p>Your {{.Project}} verification code is:</p>
+<p style="font-size:2rem;letter-spacing:.3rem;font-weight:bold">{{.Code}}</p>
+<p style="font-size:.85rem;color:#555">It expires in {{.Minutes}} minute{{if ne .Minutes 1}}s{{end}} and can be used once. If you did not ask for it, you can ignore this email.</p>
+</body></html>
+`))
+
+// emailMessage is the email that carries a passcode.
+func emailMessage(p *auth.Project, to, code string, minutes int) *auth.Message {
+	var html bytes.Buffer
+	// The template is a constant over plain fields; it cannot fail.
+	_ = emailHTML.Execute(&html, struct {
+		Project, Code string
+		Minutes       int
+	}{p.Name, code, minutes})
+	plural := "s"
+	if minutes == 1 {
+		plural = ""
+	}
+	return &auth.Message{
+		ProjectID: p.ID, To: to,
+		Subject: fmt.Sprintf("Your %s verification code is %s", p.Name, code),
+		Text:    fmt.Sprintf("Your %s verification code is %s.\n\nIt expires in %d minute%s and can be used once. If you did not ask for it, you can ignore this email.\n", p.Name, code, minutes, plural),
+		HTML:    html.String(),
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -29,6 +30,8 @@ type Deps struct {
 	Users      *user.Service
 	Sessions   *session.Service
 	MagicLinks *magiclink.Service
+	// OTPs sends and authenticates one-time passcodes.
+	OTPs *otp.Service
 	// Discovery lists and enters organizations for B2B discovery logins.
 	Discovery *discovery.Service
 	Keys      *jwt.Manager

@@ -20,6 +20,11 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/magic_links/email/revoke_invite", h.api(h.magicLinksEmailRevokeInvite))
 	mux.Handle("POST /v1/magic_links/authenticate", h.api(h.magicLinksAuthenticate))
 
+	// One-time passcodes
+	mux.Handle("POST /v1/otps/email/send", h.api(h.otpsEmailSend))
+	mux.Handle("POST /v1/otps/email/login_or_create", h.api(h.otpsEmailLoginOrCreate))
+	mux.Handle("POST /v1/otps/authenticate", h.api(h.otpsAuthenticate))
+
 	// Sessions
 	mux.Handle("POST /v1/sessions/authenticate", h.api(h.sessionsAuthenticate))
 	mux.Handle("POST /v1/sessions/revoke", h.api(h.sessionsRevoke))

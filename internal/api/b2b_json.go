@@ -161,6 +161,7 @@ func toMemberJSON(m *auth.Member) memberJSON {
 		IsBreakglass:           m.IsBreakglass,
 		RetiredEmailAddresses:  []struct{}{},
 		IsAdmin:                m.HasRole(auth.RoleAdmin),
+		TOTPRegistrationID:     m.TOTPRegistrationID,
 		MFAEnrolled:            m.MFAEnrolled,
 		MFAPhoneNumber:         m.MFAPhoneNumber,
 		MFAPhoneNumberVerified: m.MFAPhoneVerified,

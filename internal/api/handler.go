@@ -15,6 +15,7 @@ import (
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/totp"
 	"github.com/latchauth/latch/internal/user"
 )
 
@@ -39,6 +40,9 @@ type Deps struct {
 	// endpoints.
 	Organizations *organization.Service
 	Members       *member.Service
+	// TOTPs serves authenticator-app MFA and recovery codes, consumer and
+	// B2B.
+	TOTPs *totp.Service
 	// MemberSessions authenticates the member session headers of B2B
 	// calls that act with a member's authority (session.Service).
 	MemberSessions MemberSessionAuthenticator

@@ -12,6 +12,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /v1/users/{user_id}", h.api(h.usersDelete))
 	mux.Handle("POST /v1/users/search", h.api(h.usersSearch))
 	mux.Handle("DELETE /v1/users/emails/{email_id}", h.api(h.usersDeleteEmail))
+	mux.Handle("DELETE /v1/users/totps/{totp_id}", h.api(h.usersDeleteTOTP))
 
 	// Email magic links
 	mux.Handle("POST /v1/magic_links/email/login_or_create", h.api(h.magicLinksEmailLoginOrCreate))
@@ -24,6 +25,12 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/otps/email/send", h.api(h.otpsEmailSend))
 	mux.Handle("POST /v1/otps/email/login_or_create", h.api(h.otpsEmailLoginOrCreate))
 	mux.Handle("POST /v1/otps/authenticate", h.api(h.otpsAuthenticate))
+
+	// TOTPs
+	mux.Handle("POST /v1/totps", h.api(h.totpsCreate))
+	mux.Handle("POST /v1/totps/authenticate", h.api(h.totpsAuthenticate))
+	mux.Handle("POST /v1/totps/recovery_codes", h.api(h.totpsRecoveryCodes))
+	mux.Handle("POST /v1/totps/recover", h.api(h.totpsRecover))
 
 	// Sessions
 	mux.Handle("POST /v1/sessions/authenticate", h.api(h.sessionsAuthenticate))
@@ -63,6 +70,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/b2b/sessions/revoke", h.api(h.b2bSessionsRevoke))
 	mux.Handle("GET /v1/b2b/sessions", h.api(h.b2bSessionsGet))
 	mux.Handle("POST /v1/b2b/sessions/exchange", h.api(h.b2bSessionsExchange))
+
+	// B2B TOTP and recovery codes
+	mux.Handle("POST /v1/b2b/totp", h.api(h.b2bTOTPCreate))
+	mux.Handle("POST /v1/b2b/totp/authenticate", h.api(h.b2bTOTPAuthenticate))
+	mux.Handle("GET /v1/b2b/recovery_codes/{organization_id}/{member_id}", h.api(h.b2bRecoveryCodesGet))
+	mux.Handle("POST /v1/b2b/recovery_codes/rotate", h.api(h.b2bRecoveryCodesRotate))
+	mux.Handle("POST /v1/b2b/recovery_codes/recover", h.api(h.b2bRecoveryCodesRecover))
 
 	// Operations
 	mux.Handle("GET /healthz", h.open(h.healthz))

@@ -20,6 +20,10 @@ type (
 		Email    string `json:"email"`
 		Verified bool   `json:"verified"`
 	}
+	userTOTPJSON struct {
+		TOTPID   string `json:"totp_id"`
+		Verified bool   `json:"verified"`
+	}
 	userJSON struct {
 		UserID                 string         `json:"user_id"`
 		Emails                 []emailJSON    `json:"emails"`
@@ -27,7 +31,7 @@ type (
 		PhoneNumbers           []struct{}     `json:"phone_numbers"`
 		WebAuthnRegistrations  []struct{}     `json:"webauthn_registrations"`
 		Providers              []struct{}     `json:"providers"`
-		TOTPs                  []struct{}     `json:"totps"`
+		TOTPs                  []userTOTPJSON `json:"totps"`
 		CryptoWallets          []struct{}     `json:"crypto_wallets"`
 		BiometricRegistrations []struct{}     `json:"biometric_registrations"`
 		IsLocked               bool           `json:"is_locked"`
@@ -48,6 +52,10 @@ func toUserJSON(u *auth.User) userJSON {
 	for _, e := range u.Emails {
 		emails = append(emails, emailJSON{EmailID: e.ID, Email: e.Address, Verified: e.Verified})
 	}
+	totps := []userTOTPJSON{}
+	if u.TOTPID != "" {
+		totps = append(totps, userTOTPJSON{TOTPID: u.TOTPID, Verified: true})
+	}
 	return userJSON{
 		UserID:                 u.ID,
 		Emails:                 emails,
@@ -55,7 +63,7 @@ func toUserJSON(u *auth.User) userJSON {
 		PhoneNumbers:           []struct{}{},
 		WebAuthnRegistrations:  []struct{}{},
 		Providers:              []struct{}{},
-		TOTPs:                  []struct{}{},
+		TOTPs:                  totps,
 		CryptoWallets:          []struct{}{},
 		BiometricRegistrations: []struct{}{},
 		Roles:                  auth.DefaultUserRoles,

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,6 +56,7 @@ func latchServerApp(b *testing.B) (*benchServer, *app) {
 	env := map[string]string{"LATCH_DATA_DIR": b.TempDir(), "LATCH_LOG_LEVEL": "error"}
 	if os.Getenv("LATCH_BENCH_POSTGRES") != "" {
 		env["LATCH_DATABASE_URL"] = authtest.PostgresURL(b)
+		env["LATCH_ENCRYPTION_KEY"] = strings.Repeat("ab", 32)
 	}
 	cfg, _, err := config.Load(func(k string) string { return env[k] }, "bench", nil, nil)
 	if err != nil {

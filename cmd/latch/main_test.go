@@ -201,6 +201,10 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Skipf("%s is not set", authtest.PostgresEnv)
 	}
 	getenv := testEnv(t, map[string]string{"LATCH_DATABASE_URL": authtest.PostgresURL(t)})
+	if err := run(context.Background(), []string{"latch", "migrate"}, getenv, io.Discard, io.Discard); err == nil {
+		t.Fatal("latch started on PostgreSQL without a server key")
+	}
+	getenv = testEnv(t, map[string]string{"LATCH_DATABASE_URL": getenv("LATCH_DATABASE_URL"), "LATCH_ENCRYPTION_KEY": strings.Repeat("ab", 32)})
 	base, out := startServe(t, getenv)
 	id := regexp.MustCompile(`project_id:\s+(\S+)`).FindStringSubmatch(out.String())
 	secret := regexp.MustCompile(`secret:\s+(\S+)`).FindStringSubmatch(out.String())

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +24,9 @@ import (
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/project"
+	"github.com/latchauth/latch/internal/secretbox"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/store/sqlstore"
@@ -40,6 +45,10 @@ type app struct {
 	sessions   *session.Service
 	magicLinks *magiclink.Service
 	discovery  *discovery.Service
+	otps       *otp.Service
+	// key is the server key: it seals stored secrets and, through subkeys,
+	// keys stored hashes of low-entropy codes.
+	key []byte
 	// B2B organizations and their members.
 	organizations *organization.Service
 	members       *member.Service
@@ -59,7 +68,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	a := &app{cfg: cfg, log: log, store: st}
+	key, err := serverKey(cfg, driver)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, key: key}
 	var smtp, dev delivery.Mailer
 	if cfg.SMTP.Host != "" {
 		m, err := delivery.NewSMTPMailer(delivery.SMTPConfig{
@@ -85,15 +99,49 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.members = member.NewService(st, a.organizations, now)
 	a.discovery = discovery.NewService(st, a.sessions, a.organizations, now)
 	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
+	a.otps = otp.NewService(st, a.users, a.sessions, a.outbox, subkey(key, "latch/otp-code"), now)
 	return a, nil
 }
 
 func (a *app) close() { a.store.Close() }
 
+// serverKey returns the server key: LATCH_ENCRYPTION_KEY, or for SQLite a
+// key file in the data directory, created on first start. PostgreSQL
+// deployments run several processes on several machines, which must share
+// one key, so a key file cannot stand in for it.
+func serverKey(cfg config.Config, driver string) ([]byte, error) {
+	if cfg.EncryptionKey != "" {
+		k, err := secretbox.ParseKey(cfg.EncryptionKey)
+		if err != nil {
+			return nil, fmt.Errorf("LATCH_ENCRYPTION_KEY: %w", err)
+		}
+		return k, nil
+	}
+	if driver != "sqlite" {
+		return nil, fmt.Errorf("LATCH_ENCRYPTION_KEY is required with PostgreSQL; generate one with: openssl rand -hex 32")
+	}
+	k, _, err := secretbox.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "encryption.key"))
+	if err != nil {
+		return nil, fmt.Errorf("server key file: %w", err)
+	}
+	return k, nil
+}
+
+// subkey derives an independent key for one purpose from the server key,
+// so no two uses ever share a key.
+func subkey(key []byte, purpose string) []byte {
+	k, err := hkdf.Key(sha256.New, key, nil, purpose, 32)
+	if err != nil {
+		// HKDF-SHA256 fails only for outputs over 255*32 bytes.
+		panic(err)
+	}
+	return k
+}
+
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, Discovery: a.discovery, Keys: a.keys,
+		MagicLinks: a.magicLinks, OTPs: a.otps, Discovery: a.discovery, Keys: a.keys,
 		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {

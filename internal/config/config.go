@@ -44,6 +44,11 @@ type Config struct {
 	// CreateTestProject creates and prints a test project on first start
 	// with an empty database.
 	CreateTestProject bool
+	// EncryptionKey is the server key (32 bytes, hex or base64) that seals
+	// the secrets Latch must read back (TOTP seeds) and keys the hashes of
+	// one-time passcodes. Empty means a key file in DataDir, created on
+	// first start, for SQLite; PostgreSQL deployments must set it.
+	EncryptionKey string
 }
 
 // SMTP is the outgoing mail server.
@@ -110,6 +115,8 @@ func options(c *Config) []option {
 	}
 	pw := opt("LATCH_SMTP_PASSWORD", "smtp-password", "SMTP password", &c.SMTP.Password)
 	pw.secret = true
+	key := opt("LATCH_ENCRYPTION_KEY", "encryption-key", "server key sealing stored secrets, 32 bytes as hex or base64 (default: a key file in the data directory, SQLite only)", &c.EncryptionKey)
+	key.secret = true
 	return []option{
 		opt("LATCH_ADDR", "addr", "address to listen on", &c.Addr),
 		opt("LATCH_PUBLIC_URL", "public-url", "base URL clients reach Latch at (default http://<addr>)", &c.PublicURL),
@@ -144,6 +151,7 @@ func options(c *Config) []option {
 			get: func() string { return c.JWTPublishLead.String() }},
 		opt("LATCH_LOG_LEVEL", "log-level", "debug, info, warn or error", &c.LogLevel),
 		boolean("LATCH_CREATE_TEST_PROJECT", "create-test-project", "create and print a test project on first start", &c.CreateTestProject),
+		key,
 	}
 }
 

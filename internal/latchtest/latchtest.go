@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latchauth/latch/internal/secretbox"
 )
 
 // Options configure a server. The zero value runs on SQLite in a temporary
@@ -87,6 +89,9 @@ func Start(tb testing.TB, opts Options) *Server {
 		"LATCH_CREATE_TEST_PROJECT=false",
 		"LATCH_LOG_LEVEL=warn",
 		"LATCH_ADDR=127.0.0.1:0",
+		// Every server gets a server key of its own, as a PostgreSQL
+		// deployment must (SQLite ones would make a key file otherwise).
+		"LATCH_ENCRYPTION_KEY="+secretbox.FormatKey(secretbox.NewKey()),
 	)
 	if opts.DatabaseURL != "" {
 		s.env = append(s.env, "LATCH_DATABASE_URL="+opts.DatabaseURL)

@@ -45,7 +45,9 @@
 // Import and Verify refuse parameters that would make one verification
 // take more than a few seconds or 1 GiB (argon2 m ≤ 1 GiB and m×t ≤ 4 GiB,
 // bcrypt cost ≤ 16, scrypt 128·N·r ≤ 256 MiB, PBKDF2 ≤ 10,000,000
-// iterations, phpass ≤ 2^20), so a stored hash cannot stall the server.
+// iterations, phpass ≤ 2^20), so a stored hash cannot stall the server;
+// passwords longer than [MaxPasswordLen] bytes are refused for the same
+// reason.
 // All comparisons of derived keys are constant-time.
 //
 // # Errors

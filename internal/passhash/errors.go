@@ -95,6 +95,10 @@ var (
 	// "invalid_phpass_hash_format").
 	ErrInvalidPHPassHashFormat = errors.New("passhash: invalid phpass hash format")
 
+	// ErrPasswordTooLong: a password longer than [MaxPasswordLen] bytes, a
+	// client error (Stytch's generic "invalid_argument" fits it).
+	ErrPasswordTooLong = errors.New("passhash: password too long")
+
 	// ErrInvalidParams: [Params] that [HashWith] refuses. A configuration
 	// error, never a client's.
 	ErrInvalidParams = errors.New("passhash: invalid argon2id parameters")

@@ -50,9 +50,16 @@ func (p Params) Validate() error {
 	return nil
 }
 
+// MaxPasswordLen is the longest password, in bytes, that Hash hashes and
+// Verify checks. Some legacy schemes cost time in proportion to the
+// password's length times their iteration count (phpass hashes it 2^cost
+// times), so an unbounded password would let a client stall the server.
+const MaxPasswordLen = 1024
+
 // Hash returns the argon2id hash of password under [DefaultParams], as a PHC
 // string: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>. The password's bytes
-// are hashed as given, without Unicode normalization.
+// are hashed as given, without Unicode normalization. A password longer
+// than [MaxPasswordLen] is refused with [ErrPasswordTooLong].
 func Hash(password string) (string, error) {
 	return HashWith(password, DefaultParams())
 }
@@ -62,6 +69,9 @@ func Hash(password string) (string, error) {
 func HashWith(password string, p Params) (string, error) {
 	if err := p.Validate(); err != nil {
 		return "", err
+	}
+	if len(password) > MaxPasswordLen {
+		return "", invalid(ErrPasswordTooLong, "%d bytes", len(password))
 	}
 	h := argon2Hash{
 		id:      true,
@@ -83,10 +93,12 @@ func HashWith(password string, p Params) (string, error) {
 // then store [Hash](password) in its place, so that a successful login
 // upgrades an imported or outdated hash.
 //
-// A wrong password is ok=false with a nil error. An error means encoded is
-// not a hash this package can check (it wraps [ErrUnknownFormat] or the
-// error of the scheme it resembles); it is a server fault, never the
-// client's, since Verify only sees strings that [Hash] or [Import] wrote.
+// A wrong password is ok=false with a nil error. A password longer than
+// [MaxPasswordLen] is refused with [ErrPasswordTooLong], the client's
+// error. Any other error means encoded is not a hash this package can
+// check (it wraps [ErrUnknownFormat] or the error of the scheme it
+// resembles): a server fault, since Verify only sees strings that [Hash]
+// or [Import] wrote.
 func Verify(encoded, password string) (ok, needsRehash bool, err error) {
 	return VerifyWith(encoded, password, DefaultParams())
 }
@@ -97,6 +109,9 @@ func VerifyWith(encoded, password string, p Params) (ok, needsRehash bool, err e
 	h, err := parse(encoded)
 	if err != nil {
 		return false, false, err
+	}
+	if len(password) > MaxPasswordLen {
+		return false, false, invalid(ErrPasswordTooLong, "%d bytes", len(password))
 	}
 	if !h.verify(password) {
 		return false, false, nil

@@ -33,7 +33,7 @@ func TestHashFormat(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, pw := range []string{"", "a", "correct horse battery staple", "пароль🔑 with spaces", strings.Repeat("x", 1000), "nul\x00inside"} {
+	for _, pw := range []string{"", "a", "correct horse battery staple", "пароль🔑 with spaces", strings.Repeat("x", passhash.MaxPasswordLen), "nul\x00inside"} {
 		enc, err := passhash.HashWith(pw, cheap)
 		if err != nil {
 			t.Fatal(err)
@@ -42,10 +42,25 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || !ok || rehash {
 			t.Errorf("VerifyWith(HashWith(%.20q)) = %v, %v, %v; want true, false, nil", pw, ok, rehash, err)
 		}
-		ok, _, err = passhash.VerifyWith(enc, pw+"!", cheap)
+		wrong := "!" + pw
+		wrong = wrong[:min(len(wrong), passhash.MaxPasswordLen)]
+		ok, _, err = passhash.VerifyWith(enc, wrong, cheap)
 		if err != nil || ok {
 			t.Errorf("VerifyWith(wrong password for %.20q) = %v, %v; want false, nil", pw, ok, err)
 		}
+	}
+}
+
+func TestPasswordTooLong(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", passhash.MaxPasswordLen+1)
+	if _, err := passhash.HashWith(long, cheap); !errors.Is(err, passhash.ErrPasswordTooLong) {
+		t.Errorf("HashWith(long) error = %v, want ErrPasswordTooLong", err)
+	}
+	// phpass at its maximum cost would hash a long password 2^20 times.
+	ok, rehash, err := passhash.Verify("$P$IIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", long)
+	if ok || rehash || !errors.Is(err, passhash.ErrPasswordTooLong) {
+		t.Errorf("Verify(long) = %v, %v, %v; want false, false, ErrPasswordTooLong", ok, rehash, err)
 	}
 }
 

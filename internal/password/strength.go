@@ -88,10 +88,11 @@ type Strength struct {
 
 // Feedback is the advice part of a Strength.
 type Feedback struct {
-	// Warning is zxcvbn's warning, "" if none or under LUDS.
+	// Warning is zxcvbn's warning, "" if none and under LUDS.
 	Warning string
-	// Suggestions are zxcvbn's suggestions, empty under LUDS or when the
-	// password is strong enough.
+	// Suggestions are zxcvbn's suggestions: never nil under zxcvbn (empty
+	// once the score is 3 or more), nil under LUDS, where Stytch sends
+	// null.
 	Suggestions []string
 	// LUDSRequirements is set under LUDS only.
 	LUDSRequirements *LUDSRequirements

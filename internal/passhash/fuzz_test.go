@@ -1,6 +1,7 @@
 package passhash
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,12 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		ok, rehash, err := Verify(encoded, password)
+		if len(password) > MaxPasswordLen {
+			if !errors.Is(err, ErrPasswordTooLong) || ok || rehash {
+				t.Fatalf("Verify(%d-byte password) = %v, %v, %v; want ErrPasswordTooLong", len(password), ok, rehash, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("parse accepted %q but Verify errs: %v", encoded, err)
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/store/sqlstore"
+	"github.com/latchauth/latch/internal/totp"
 	"github.com/latchauth/latch/internal/user"
 )
 
@@ -46,6 +47,7 @@ type app struct {
 	magicLinks *magiclink.Service
 	discovery  *discovery.Service
 	otps       *otp.Service
+	totps      *totp.Service
 	// key is the server key: it seals stored secrets and, through subkeys,
 	// keys stored hashes of low-entropy codes.
 	key []byte
@@ -100,6 +102,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.discovery = discovery.NewService(st, a.sessions, a.organizations, now)
 	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
 	a.otps = otp.NewService(st, a.users, a.sessions, a.outbox, subkey(key, "latch/otp-code"), now)
+	box, err := secretbox.New(subkey(key, "latch/totp-secrets"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.totps = totp.NewService(st, a.sessions, a.discovery, box, now)
 	return a, nil
 }
 
@@ -141,7 +149,7 @@ func subkey(key []byte, purpose string) []byte {
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, OTPs: a.otps, Discovery: a.discovery, Keys: a.keys,
+		MagicLinks: a.magicLinks, OTPs: a.otps, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
 		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {

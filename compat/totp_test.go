@@ -20,6 +20,7 @@ import (
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/totps"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/users"
+	"github.com/stytchauth/stytch-go/v16/stytch/methodoptions"
 )
 
 // The authenticator app: codes computed from the secret Latch returned,
@@ -325,6 +326,22 @@ func TestB2BTOTPFlow(t *testing.T) {
 			OrganizationID: o.OrganizationID, MemberID: m.MemberID, RecoveryCode: rot.RecoveryCodes[1], SessionToken: rec.SessionToken,
 		}); err != nil {
 			t.Errorf("recovery_codes.recover with a rotated code: %v", err)
+		}
+
+		// The member removes its app, acting with its own session, and may
+		// then register a new one.
+		del, err := c.Organizations.Members.DeleteTOTP(ctx, &members.DeleteTOTPParams{OrganizationID: o.OrganizationID, MemberID: m.MemberID},
+			&members.DeleteTOTPRequestOptions{Authorization: methodoptions.Authorization{SessionToken: res.SessionToken}})
+		if err != nil {
+			t.Fatalf("members.delete_totp: %v", err)
+		}
+		if del.MemberID != m.MemberID || del.Member.TOTPRegistrationID != "" {
+			t.Errorf("members.delete_totp = member %q with registration %q", del.MemberID, del.Member.TOTPRegistrationID)
+		}
+		_, err = c.RecoveryCodes.Get(ctx, &b2brecoverycodes.GetParams{OrganizationID: o.OrganizationID, MemberID: m.MemberID})
+		wantError(t, err, 404, "totp_not_found")
+		if _, err := c.TOTPs.Create(ctx, &b2btotps.CreateParams{OrganizationID: o.OrganizationID, MemberID: m.MemberID}); err != nil {
+			t.Errorf("b2b totp.create after delete_totp: %v", err)
 		}
 
 		// Another project sees none of it.

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/totp"
 )
@@ -196,4 +197,16 @@ func (h *handler) b2bRecoveryCodesRecover(w http.ResponseWriter, r *http.Request
 	return encode(w, r, http.StatusOK, &b2bRecoveryCodesRecoverResponse{
 		b2bMFALoginResponse: toB2BMFALoginResponse(res), RecoveryCodesRemaining: remaining,
 	})
+}
+
+func (h *handler) membersDeleteTOTP(w http.ResponseWriter, r *http.Request) error {
+	orgID, memberID := r.PathValue("organization_id"), r.PathValue("member_id")
+	if _, err := h.authorizeMember(r, orgID, memberID, organization.ActionMemberDeleteMFATOTP); err != nil {
+		return err
+	}
+	m, o, err := h.TOTPs.DeleteMember(r.Context(), projectOf(r), orgID, memberID)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, newMemberResponse(m, o))
 }

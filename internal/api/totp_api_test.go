@@ -148,6 +148,10 @@ func TestB2BTOTPGolden(t *testing.T) {
 		"organization_id": orgID, "member_id": memberID, "recovery_code": codes[0], "session_token": auth1.Body["session_token"],
 	}))
 	golden(t, "b2b_recovery_codes_rotate/ok", s.do(t, "POST", "/v1/b2b/recovery_codes/rotate", map[string]any{"organization_id": orgID, "member_id": memberID}))
+	// A member may delete its own registration, acting with its session.
+	golden(t, "b2b_members_delete_totp/ok", s.doAs(t, "DELETE", "/v1/b2b/organizations/"+orgID+"/members/"+memberID+"/totp", nil,
+		[]string{"X-Stytch-Member-Session", auth1.Body["session_token"].(string)}))
+	golden(t, "b2b_members_delete_totp/not_found", s.do(t, "DELETE", "/v1/b2b/organizations/"+orgID+"/members/"+memberID+"/totp", nil))
 	golden(t, "b2b_recovery_codes_get/no_registration", s.do(t, "GET", "/v1/b2b/recovery_codes/"+orgID+"/"+
 		obj(ok(t, s.do(t, "POST", "/v1/b2b/organizations/"+orgID+"/members", map[string]any{"email_address": "bob@acme.com"})), "member")["member_id"].(string), nil))
 }

@@ -328,6 +328,38 @@ func (s *Service) RotateMemberRecoveryCodes(ctx context.Context, p *auth.Project
 	return res, err
 }
 
+// DeleteMember removes a member's registration, verified or pending, so
+// that it may register a new one (organizations.members.delete_totp), and
+// returns the member and organization.
+func (s *Service) DeleteMember(ctx context.Context, p *auth.Project, organizationID, memberID string) (*auth.Member, *auth.Organization, error) {
+	var (
+		m *auth.Member
+		o *auth.Organization
+	)
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		var err error
+		if o, m, err = s.member(ctx, tx, p, organizationID, memberID); err != nil {
+			return err
+		}
+		reg, err := tx.GetMemberTOTP(ctx, p.ID, m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrTOTPNotFound.WithMessage("The member has no TOTP registration.")
+		}
+		if err != nil {
+			return fmt.Errorf("totp: get registration: %w", err)
+		}
+		if _, err := tx.DeleteTOTP(ctx, p.ID, reg.ID); err != nil {
+			return fmt.Errorf("totp: delete registration: %w", err)
+		}
+		m.TOTPRegistrationID = "" // the store cleared it
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, o, nil
+}
+
 // memberRegistration returns a member's live registration.
 func (s *Service) memberRegistration(ctx context.Context, st store.Store, p *auth.Project, m *auth.Member) (*auth.TOTP, error) {
 	reg, err := st.GetMemberTOTP(ctx, p.ID, m.ID)

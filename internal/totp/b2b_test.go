@@ -232,6 +232,18 @@ func TestMemberRecoveryCodes(t *testing.T) {
 			t.Errorf("get after use = %d codes, want 9", len(got.RecoveryCodes))
 		}
 
+		// Deleting the registration lets the member register again.
+		m, _, err := f.s.TOTPs.DeleteMember(ctx, f.p, f.o.ID, f.m.ID)
+		must(t, err)
+		if m.TOTPRegistrationID != "" {
+			t.Errorf("member TOTPRegistrationID = %q after delete", m.TOTPRegistrationID)
+		}
+		_, _, err = f.s.TOTPs.DeleteMember(ctx, f.p, f.o.ID, f.m.ID)
+		wantErr(t, err, auth.ErrTOTPNotFound)
+		_, err = f.s.TOTPs.MemberRecoveryCodes(ctx, f.p, f.o.ID, f.m.ID)
+		wantErr(t, err, auth.ErrTOTPNotFound)
+		f.create(t)
+
 		// Other projects and deleted members are not found.
 		other, _ := f.s.NewProject(t, auth.EnvTest)
 		_, err = f.s.TOTPs.MemberRecoveryCodes(ctx, other, f.o.ID, f.m.ID)

@@ -18,8 +18,10 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/config"
+	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/user"
 )
 
 // The HTTP benchmarks run Latch wired exactly as `latch serve` wires it
@@ -243,4 +245,43 @@ func BenchmarkB2BSessionsAuthenticateToken(b *testing.B) {
 	s, a := latchServerApp(b)
 	body := []byte(`{"session_token":"` + memberSession(b, a, s.projectID) + `"}`)
 	run4(b, func() error { return s.hit("/v1/b2b/sessions/authenticate", body) })
+}
+
+// BenchmarkOTPsAuthenticate authenticates fresh email passcodes, one per
+// request. The codes are stored before the timer starts, directly in the
+// store with otp.Hash, as a send would store them.
+func BenchmarkOTPsAuthenticate(b *testing.B) {
+	s, a := latchServerApp(b)
+	ctx := context.Background()
+	p, err := a.projects.Get(ctx, s.projectID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := subkey(a.key, "latch/otp-code")
+	now := time.Now().UTC()
+	bodies := make([][]byte, b.N)
+	err = a.store.InTx(ctx, func(tx store.Store) error {
+		for i := range bodies {
+			u, err := a.users.CreateTx(ctx, tx, p, user.CreateInput{Email: fmt.Sprintf("otp%d-%d@example.com", b.N, i)})
+			if err != nil {
+				return err
+			}
+			m := u.Emails[0]
+			o := &auth.OTP{
+				ID: auth.NewID(auth.KindOTP, p.Env), ProjectID: p.ID, MethodID: m.ID, UserID: u.ID,
+				Delivery: auth.DeliveryEmail, Address: m.Address, CodeHash: otp.Hash(key, m.ID, "123456"),
+				CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute),
+			}
+			if err := tx.CreateOTP(ctx, p.ID, o); err != nil {
+				return err
+			}
+			bodies[i] = fmt.Appendf(nil, `{"method_id":%q,"code":"123456"}`, m.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	run4(b, func() error { return s.hit("/v1/otps/authenticate", bodies[n.Add(1)-1]) })
 }

@@ -31,10 +31,9 @@ func TestLayering(t *testing.T) {
 		{"otp", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "delivery": "flows reach delivery through their Mail interface"}},
 		{"passhash", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "a hash function has no network"}},
 		{"password", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP"}},
-		{"secretbox", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "sealing has no network"}},
+		{"secretbox", map[string]string{"github.com/": "a primitive over the standard library's AES-GCM", mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "sealing has no network"}},
 		{"phone", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "parsing numbers has no network"}},
 		{"delivery", map[string]string{mod + "store/sqlstore": "delivery uses the store interface", mod + "api": "delivery knows nothing of the wire format", mod + "magiclink": "delivery is below the flows"}},
-		{"secretbox", map[string]string{"github.com/": "a primitive over the standard library's AES-GCM", mod + "store": "primitives stay below storage"}},
 		{"totp", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"api", map[string]string{mod + "store/sqlstore": "handlers call services, never the SQL store"}},
 	}

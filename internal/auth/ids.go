@@ -29,6 +29,7 @@ const (
 	KindOTP                 Kind = "otp"
 	KindMemberTOTP          Kind = "member-totp"
 	KindRecoveryCode        Kind = "totp-recovery-code"
+	KindPassword            Kind = "password"
 )
 
 // NewID returns a Stytch-shaped identifier such as "user-test-<uuid>".

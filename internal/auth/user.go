@@ -31,9 +31,13 @@ type User struct {
 	// TOTPID is the user's verified TOTP registration, "" when it has
 	// none. The store keeps it as registrations are verified and deleted;
 	// UpdateUser does not write it.
-	TOTPID    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	TOTPID string
+	// PasswordID is the user's password, "" when it has none. Like TOTPID
+	// the store keeps it as passwords are set and deleted; UpdateUser does
+	// not write it.
+	PasswordID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // DefaultUserRoles are the roles every consumer user holds.

@@ -32,6 +32,7 @@ type Store interface {
 	IntermediateSessions
 	TOTPs
 	OTPs
+	Passwords
 
 	// InTx runs fn with a Store bound to one transaction, committing when
 	// fn returns nil and rolling back otherwise. Nested calls reuse the

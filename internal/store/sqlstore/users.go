@@ -19,7 +19,7 @@ import (
 // SQLite's lower() would fold only ASCII.
 
 const userColumns = `u.user_id, u.status, u.first_name, u.middle_name, u.last_name, u.external_id,
-	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id`
+	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id, u.password_id`
 
 // userWithEmails reads a user and its emails in one query: one row per
 // email, or a single row of NULL email columns for a user without any.
@@ -48,7 +48,7 @@ type userDest struct {
 
 func (d *userDest) userTargets() []any {
 	return []any{&d.u.ID, &d.u.Status, &d.u.Name.First, &d.u.Name.Middle, &d.u.Name.Last, &d.u.ExternalID,
-		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}, &d.u.TOTPID}
+		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}, &d.u.TOTPID, &d.u.PasswordID}
 }
 
 // decode finishes the user: metadata decoded, Emails non-nil.

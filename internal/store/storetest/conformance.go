@@ -51,6 +51,8 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"B2BIsolation", b2bIsolationTests},
 		{"TOTPIsolation", totpIsolationTests},
 		{"OTPs", otpTests},
+		{"Passwords", passwordTests},
+		{"PasswordIsolation", passwordIsolationTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

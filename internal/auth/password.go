@@ -1,0 +1,15 @@
+package auth
+
+import "time"
+
+// Password is a consumer user's password: one per user, kept as a
+// self-describing hash string (internal/passhash), argon2id unless it was
+// imported by passwords/migrate and not yet upgraded by a login.
+type Password struct {
+	ID        string
+	ProjectID string
+	UserID    string
+	Hash      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+)
+
+// Passwords persists consumer users' passwords, one per user. The store
+// keeps auth.User.PasswordID in step with them.
+type Passwords interface {
+	// SetPassword stores pw as its user's password. A user who already has
+	// one keeps its ID and creation time, which are written back to pw, and
+	// gets the new hash. Returns ErrNotFound if the user does not exist.
+	SetPassword(ctx context.Context, projectID string, pw *auth.Password) error
+	// GetUserPassword returns a user's password. Returns ErrNotFound.
+	GetUserPassword(ctx context.Context, projectID, userID string) (*auth.Password, error)
+	// UpdatePasswordHash replaces a password's hash with newHash if it is
+	// still oldHash, so that a rehash after a login cannot overwrite a
+	// password set meanwhile. Returns ErrNotFound if the password does not
+	// exist, and ErrConflict if its hash is no longer oldHash.
+	UpdatePasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error
+	// DeletePassword removes a password and clears its user's PasswordID.
+	// Returns ErrNotFound.
+	DeletePassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error)
+}

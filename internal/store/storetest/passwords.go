@@ -1,0 +1,121 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/store"
+)
+
+func passwordSpec(projectID, userID, hash string) *auth.Password {
+	return &auth.Password{
+		ID: auth.NewID(auth.KindPassword, auth.EnvTest), ProjectID: projectID, UserID: userID,
+		Hash: hash, CreatedAt: t0, UpdatedAt: t0,
+	}
+}
+
+var passwordTests = []subtest{
+	{"SetGetAndUser", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ctx := t.Context()
+		_, err := st.GetUserPassword(ctx, p.ID, u.ID)
+		wantNotFound(t, "GetUserPassword before any", err)
+
+		pw := passwordSpec(p.ID, u.ID, "$argon2id$first")
+		must(t, st.SetPassword(ctx, p.ID, pw))
+		got, err := st.GetUserPassword(ctx, p.ID, u.ID)
+		must(t, err)
+		diff(t, "GetUserPassword", got, pw)
+		gotU, err := st.GetUser(ctx, p.ID, u.ID)
+		must(t, err)
+		if gotU.PasswordID != pw.ID {
+			t.Errorf("user PasswordID = %q, want %q", gotU.PasswordID, pw.ID)
+		}
+		gotU, err = st.GetUserByEmail(ctx, p.ID, "ada@example.com")
+		must(t, err)
+		if gotU.PasswordID != pw.ID {
+			t.Errorf("GetUserByEmail PasswordID = %q, want %q", gotU.PasswordID, pw.ID)
+		}
+
+		// A second set keeps the ID and creation time and replaces the hash.
+		again := passwordSpec(p.ID, u.ID, "$argon2id$second")
+		again.UpdatedAt = at(time.Hour)
+		must(t, st.SetPassword(ctx, p.ID, again))
+		want := *pw
+		want.Hash, want.UpdatedAt = "$argon2id$second", at(time.Hour)
+		diff(t, "SetPassword result", again, &want)
+		got, err = st.GetUserPassword(ctx, p.ID, u.ID)
+		must(t, err)
+		diff(t, "GetUserPassword after replace", got, &want)
+	}},
+	{"SetForMissingUser", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		err := st.SetPassword(t.Context(), p.ID, passwordSpec(p.ID, auth.NewID(auth.KindUser, auth.EnvTest), "h"))
+		wantNotFound(t, "SetPassword for a missing user", err)
+	}},
+	{"UpdateHash", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ctx := t.Context()
+		pw := passwordSpec(p.ID, u.ID, "$2a$old")
+		must(t, st.SetPassword(ctx, p.ID, pw))
+		must(t, st.UpdatePasswordHash(ctx, p.ID, pw.ID, "$2a$old", "$argon2id$new", at(time.Minute)))
+		got, err := st.GetUserPassword(ctx, p.ID, u.ID)
+		must(t, err)
+		if got.Hash != "$argon2id$new" || !got.UpdatedAt.Equal(at(time.Minute)) {
+			t.Errorf("after update: hash %q updated %v", got.Hash, got.UpdatedAt)
+		}
+		wantErr(t, st.UpdatePasswordHash(ctx, p.ID, pw.ID, "$2a$old", "$argon2id$other", at(time.Minute)), store.ErrConflict)
+		wantNotFound(t, "UpdatePasswordHash of a missing password",
+			st.UpdatePasswordHash(ctx, p.ID, auth.NewID(auth.KindPassword, auth.EnvTest), "a", "b", t0))
+	}},
+	{"Delete", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ctx := t.Context()
+		pw := passwordSpec(p.ID, u.ID, "h")
+		must(t, st.SetPassword(ctx, p.ID, pw))
+		got, err := st.DeletePassword(ctx, p.ID, pw.ID)
+		must(t, err)
+		diff(t, "DeletePassword", got, pw)
+		gotU, err := st.GetUser(ctx, p.ID, u.ID)
+		must(t, err)
+		if gotU.PasswordID != "" {
+			t.Errorf("user PasswordID = %q after delete, want empty", gotU.PasswordID)
+		}
+		_, err = st.DeletePassword(ctx, p.ID, pw.ID)
+		wantNotFound(t, "DeletePassword twice", err)
+	}},
+	{"CascadeWithUser", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ctx := t.Context()
+		must(t, st.SetPassword(ctx, p.ID, passwordSpec(p.ID, u.ID, "h")))
+		must(t, st.DeleteUser(ctx, p.ID, u.ID))
+		_, err := st.GetUserPassword(ctx, p.ID, u.ID)
+		wantNotFound(t, "GetUserPassword after the user's deletion", err)
+	}},
+}
+
+var passwordIsolationTests = []subtest{
+	{"Passwords", func(t *testing.T, st store.Store) {
+		a, b := newProject(t, st), newProject(t, st)
+		u := newUser(t, st, a.ID, "ada@example.com")
+		ctx := t.Context()
+		pw := passwordSpec(a.ID, u.ID, "h")
+		must(t, st.SetPassword(ctx, a.ID, pw))
+
+		_, err := st.GetUserPassword(ctx, b.ID, u.ID)
+		wantNotFound(t, "GetUserPassword from another project", err)
+		wantNotFound(t, "UpdatePasswordHash from another project", st.UpdatePasswordHash(ctx, b.ID, pw.ID, "h", "x", t0))
+		_, err = st.DeletePassword(ctx, b.ID, pw.ID)
+		wantNotFound(t, "DeletePassword from another project", err)
+		wantNotFound(t, "SetPassword for another project's user", st.SetPassword(ctx, b.ID, passwordSpec(b.ID, u.ID, "x")))
+
+		got, err := st.GetUserPassword(ctx, a.ID, u.ID)
+		must(t, err)
+		diff(t, "password in its own project", got, pw)
+	}},
+}

@@ -29,6 +29,7 @@ func TestLayering(t *testing.T) {
 		{"member", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"discovery", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "magiclink": "discovery serves every primary factor, not one"}},
 		{"otp", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP", mod + "delivery": "flows reach delivery through their Mail interface"}},
+		{"passwords", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
 		{"passhash", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "a hash function has no network"}},
 		{"password", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP"}},
 		{"secretbox", map[string]string{"github.com/": "a primitive over the standard library's AES-GCM", mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "sealing has no network"}},

@@ -62,6 +62,7 @@ var (
 	ErrAllowedAuthMethodsRequired                 = &Error{Status: http.StatusBadRequest, Type: "allowed_auth_methods_required_for_restricted", Message: "allowed_auth_methods must list at least one method when auth_methods is RESTRICTED."}
 	ErrAllowedMFAMethodsRequired                  = &Error{Status: http.StatusBadRequest, Type: "allowed_mfa_methods_required_for_restricted", Message: "allowed_mfa_methods must list at least one method when mfa_methods is RESTRICTED."}
 	ErrBadRequest                                 = &Error{Status: http.StatusBadRequest, Type: "bad_request", Message: "The request could not be parsed. Please check that the body is valid JSON and that every field has the documented type."}
+	ErrBreachedPassword                           = &Error{Status: http.StatusBadRequest, Type: "breached_password", Message: "This password appears in a known data breach (Have I Been Pwned). Choose a different password."}
 	ErrCannotDeleteLastPrimaryFactor              = &Error{Status: http.StatusBadRequest, Type: "cannot_delete_last_primary_factor", Message: "Cannot delete the last primary factor of an active user."}
 	ErrCannotUpdateTrustedMetadata                = &Error{Status: http.StatusBadRequest, Type: "cannot_update_trusted_metadata", Message: "trusted_metadata cannot be updated when acting as a member (with a member session header); update it with project credentials alone."}
 	ErrCustomClaimsTooLarge                       = &Error{Status: http.StatusBadRequest, Type: "custom_claims_too_large", Message: "session_custom_claims must be at most 4KB when serialized."}
@@ -77,7 +78,17 @@ var (
 	ErrExpiredTOTP                                = &Error{Status: http.StatusUnauthorized, Type: "expired_totp", Message: "The TOTP registration expired before its first code was authenticated. Create a new one."}
 	ErrIntermediateSessionNotFound                = &Error{Status: http.StatusNotFound, Type: "intermediate_session_not_found", Message: "The intermediate session could not be found: it was already used, has expired, or never existed."}
 	ErrInternal                                   = &Error{Status: http.StatusInternalServerError, Type: "internal_server_error", Message: "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know what went wrong."}
+	ErrInvalidAppendSalt                          = &Error{Status: http.StatusBadRequest, Type: "invalid_append_salt", Message: "append_salt is invalid."}
+	ErrInvalidArgon2IterationAmount               = &Error{Status: http.StatusBadRequest, Type: "invalid_argon_2_iteration_amount", Message: "The argon2 iteration amount is invalid."}
+	ErrInvalidArgon2KeyLength                     = &Error{Status: http.StatusBadRequest, Type: "invalid_argon_2_key_length", Message: "The argon2 key length is invalid."}
+	ErrInvalidArgon2Memory                        = &Error{Status: http.StatusBadRequest, Type: "invalid_argon_2_memory", Message: "The argon2 memory is invalid."}
+	ErrInvalidArgon2Salt                          = &Error{Status: http.StatusBadRequest, Type: "invalid_argon_2_salt", Message: "The argon2 salt is invalid."}
+	ErrInvalidArgon2Threads                       = &Error{Status: http.StatusBadRequest, Type: "invalid_argon_2_threads", Message: "The argon2 threads value is invalid."}
 	ErrInvalidArgument                            = &Error{Status: http.StatusBadRequest, Type: "invalid_argument", Message: "One of the arguments is invalid."}
+	ErrInvalidBase64ScryptHash                    = &Error{Status: http.StatusBadRequest, Type: "invalid_base64_scrypt_hash", Message: "The scrypt hash is not valid base64."}
+	ErrInvalidBase64ScryptSalt                    = &Error{Status: http.StatusBadRequest, Type: "invalid_base64_scrypt_salt", Message: "The scrypt salt is not valid base64."}
+	ErrInvalidBcryptCost                          = &Error{Status: http.StatusBadRequest, Type: "invalid_bcrypt_cost", Message: "The bcrypt cost must be between 4 and 16."}
+	ErrInvalidBcryptHash                          = &Error{Status: http.StatusBadRequest, Type: "invalid_bcrypt_hash", Message: "The bcrypt hash is invalid."}
 	ErrInvalidDiscoveryRedirectURL                = &Error{Status: http.StatusBadRequest, Type: "invalid_discovery_redirect_url", Message: "discovery_redirect_url format is invalid. Please use a valid absolute URL with an http or https scheme."}
 	ErrInvalidEmail                               = &Error{Status: http.StatusBadRequest, Type: "invalid_email", Message: "Email format is invalid."}
 	ErrInvalidEmailForInvites                     = &Error{Status: http.StatusBadRequest, Type: "invalid_email_for_invites", Message: "This organization does not allow invites to this email address."}
@@ -85,8 +96,11 @@ var (
 	ErrInvalidEmailID                             = &Error{Status: http.StatusBadRequest, Type: "invalid_email_id", Message: "email_id format is invalid."}
 	ErrInvalidExpiration                          = &Error{Status: http.StatusBadRequest, Type: "invalid_expiration", Message: "Expiration minutes must be between 5 and 10080 (one week)."}
 	ErrInvalidExpirationOTP                       = &Error{Status: http.StatusBadRequest, Type: "invalid_expiration_otp", Message: "expiration_minutes must be between 1 and 10."}
+	ErrInvalidHash                                = &Error{Status: http.StatusBadRequest, Type: "invalid_hash", Message: "The hash is invalid for its hash_type."}
+	ErrInvalidHashType                            = &Error{Status: http.StatusBadRequest, Type: "invalid_hash_type", Message: "hash_type is not one of the supported hash types."}
 	ErrInvalidISTForOrganization                  = &Error{Status: http.StatusBadRequest, Type: "invalid_intermediate_session_token_for_organization", Message: "The intermediate session token does not belong to this member of this organization."}
 	ErrInvalidLocale                              = &Error{Status: http.StatusBadRequest, Type: "invalid_locale", Message: "locale must be one of en, es, pt-br or fr."}
+	ErrInvalidMD5Hash                             = &Error{Status: http.StatusBadRequest, Type: "invalid_md_5_hash", Message: "The MD-5 hash is invalid."}
 	ErrInvalidMFADefaultMethod                    = &Error{Status: http.StatusBadRequest, Type: "invalid_mfa_default_method", Message: "default_mfa_method must be sms_otp or totp."}
 	ErrInvalidMagicLinkURL                        = &Error{Status: http.StatusBadRequest, Type: "invalid_magic_link_url", Message: "magic_link_url format is invalid. Please use a valid absolute URL with an http or https scheme."}
 	ErrInvalidMemberGetFields                     = &Error{Status: http.StatusBadRequest, Type: "invalid_member_get_fields", Message: "One of member_id or email_address must be provided."}
@@ -97,11 +111,23 @@ var (
 	ErrInvalidOrganizationMFAPolicy               = &Error{Status: http.StatusBadRequest, Type: "invalid_organization_mfa_policy", Message: "mfa_policy must be OPTIONAL or REQUIRED_FOR_ALL."}
 	ErrInvalidOrganizationName                    = &Error{Status: http.StatusBadRequest, Type: "invalid_organization_name", Message: "organization_name is required and must be at most 128 characters."}
 	ErrInvalidOrganizationSlug                    = &Error{Status: http.StatusBadRequest, Type: "invalid_organization_slug", Message: "organization_slug must be 2 to 128 characters of letters, digits, '-', '.', '_' or '~'."}
+	ErrInvalidPBKDF2Algorithm                     = &Error{Status: http.StatusBadRequest, Type: "invalid_pbkdf_2_algorithm", Message: "The PBKDF2 algorithm must be sha1, sha256 or sha512."}
+	ErrInvalidPBKDF2Hash                          = &Error{Status: http.StatusBadRequest, Type: "invalid_pbkdf_2_hash", Message: "The PBKDF2 hash is invalid."}
+	ErrInvalidPBKDF2IterationAmount               = &Error{Status: http.StatusBadRequest, Type: "invalid_pbkdf_2_iteration_amount", Message: "The PBKDF2 iteration amount is invalid."}
+	ErrInvalidPBKDF2Salt                          = &Error{Status: http.StatusBadRequest, Type: "invalid_pbkdf_2_salt", Message: "The PBKDF2 salt is invalid."}
+	ErrInvalidPHPassHashFormat                    = &Error{Status: http.StatusBadRequest, Type: "invalid_phpass_hash_format", Message: "The phpass hash format is invalid."}
+	ErrInvalidPHPassHashPrefix                    = &Error{Status: http.StatusBadRequest, Type: "invalid_phpass_hash_prefix", Message: "The phpass hash must start with $P$ or $H$."}
+	ErrInvalidPasswordID                          = &Error{Status: http.StatusBadRequest, Type: "invalid_password_id", Message: "password_id format is invalid."}
 	ErrInvalidPhoneNumber                         = &Error{Status: http.StatusBadRequest, Type: "invalid_phone_number", Message: "Phone number format is invalid. Use the E.164 format, such as +12025550162."}
+	ErrInvalidPrependSalt                         = &Error{Status: http.StatusBadRequest, Type: "invalid_prepend_salt", Message: "prepend_salt is invalid."}
 	ErrInvalidRBACRoleID                          = &Error{Status: http.StatusBadRequest, Type: "invalid_rbac_role_id", Message: "The role does not exist."}
 	ErrInvalidRecoveryCode                        = &Error{Status: http.StatusBadRequest, Type: "invalid_recovery_code", Message: "recovery_code format is invalid: it must look like xxxx-xxxx-xxxx."}
 	ErrInvalidRedirectURLType                     = &Error{Status: http.StatusBadRequest, Type: "invalid_redirect_url_type", Message: "Redirect URL type must be one of login, signup, invite, reset_password or discovery."}
 	ErrInvalidRestrictedEmailSetting              = &Error{Status: http.StatusBadRequest, Type: "invalid_restricted_email_setting", Message: "email_allowed_domains must list at least one domain when email_jit_provisioning or email_invites is RESTRICTED."}
+	ErrInvalidSHA1Hash                            = &Error{Status: http.StatusBadRequest, Type: "invalid_sha_1_hash", Message: "The SHA-1 hash is invalid."}
+	ErrInvalidScryptNParameter                    = &Error{Status: http.StatusBadRequest, Type: "invalid_scrypt_n_parameter", Message: "The scrypt N parameter must be a power of two."}
+	ErrInvalidScryptParameters                    = &Error{Status: http.StatusBadRequest, Type: "invalid_scrypt_parameters", Message: "The scrypt parameters are invalid."}
+	ErrInvalidScryptSaltLength                    = &Error{Status: http.StatusBadRequest, Type: "invalid_scrypt_salt_length", Message: "The scrypt salt length is invalid."}
 	ErrInvalidSessionDuration                     = &Error{Status: http.StatusBadRequest, Type: "invalid_session_duration", Message: "session_duration_minutes must be between 5 and 527040 (one year)."}
 	ErrInvalidSessionID                           = &Error{Status: http.StatusBadRequest, Type: "invalid_session_id", Message: "session_id format is invalid."}
 	ErrInvalidSettingValue                        = &Error{Status: http.StatusBadRequest, Type: "invalid_request_value", Message: "A setting has a value Stytch does not define."}
@@ -142,6 +168,7 @@ var (
 	ErrPKCEDidNotExpectVerifier                   = &Error{Status: http.StatusBadRequest, Type: "pkce_did_not_expect_code_verifier", Message: "A code_verifier was passed, but the magic link was not sent with a code_challenge."}
 	ErrPKCEExpectedVerifier                       = &Error{Status: http.StatusBadRequest, Type: "pkce_expected_code_verifier", Message: "The magic link was sent with a code_challenge, so a code_verifier is required."}
 	ErrPKCEMismatch                               = &Error{Status: http.StatusBadRequest, Type: "pkce_mismatch", Message: "The code_verifier does not match the code_challenge the magic link was sent with."}
+	ErrPasswordNotFound                           = &Error{Status: http.StatusNotFound, Type: "password_not_found", Message: "Password could not be found."}
 	ErrProjectNotFound                            = &Error{Status: http.StatusNotFound, Type: "project_not_found", Message: "Project could not be found."}
 	ErrReservedClaims                             = &Error{Status: http.StatusBadRequest, Type: "reserved_claims_in_custom_claims", Message: "session_custom_claims may not contain reserved claims (iss, aud, sub, iat, nbf, exp, jti)."}
 	ErrRouteNotFound                              = &Error{Status: http.StatusNotFound, Type: "route_not_found", Message: "The requested route does not exist."}
@@ -173,10 +200,12 @@ var (
 	ErrUserSearchInvalidLimit                     = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_limit", Message: "limit must be between 1 and 1000."}
 	ErrUserSearchInvalidOperator                  = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_operator", Message: "operator must be AND or OR."}
 	ErrUserSearchInvalidStatus                    = &Error{Status: http.StatusBadRequest, Type: "user_search_invalid_status_filter", Message: "status filter must be active or pending."}
+	ErrWeakPassword                               = &Error{Status: http.StatusBadRequest, Type: "weak_password", Message: "The password is too weak."}
 )
 
 // Catalog lists every entry above; tests use it to check that types are unique.
 var Catalog = []*Error{
+	ErrBreachedPassword, ErrInvalidAppendSalt, ErrInvalidArgon2IterationAmount, ErrInvalidArgon2KeyLength, ErrInvalidArgon2Memory, ErrInvalidArgon2Salt, ErrInvalidArgon2Threads, ErrInvalidBase64ScryptHash, ErrInvalidBase64ScryptSalt, ErrInvalidBcryptCost, ErrInvalidBcryptHash, ErrInvalidHash, ErrInvalidHashType, ErrInvalidMD5Hash, ErrInvalidPBKDF2Algorithm, ErrInvalidPBKDF2Hash, ErrInvalidPBKDF2IterationAmount, ErrInvalidPBKDF2Salt, ErrInvalidPHPassHashFormat, ErrInvalidPHPassHashPrefix, ErrInvalidPasswordID, ErrInvalidPrependSalt, ErrInvalidSHA1Hash, ErrInvalidScryptNParameter, ErrInvalidScryptParameters, ErrInvalidScryptSaltLength, ErrPasswordNotFound, ErrWeakPassword,
 	ErrInvalidExpirationOTP, ErrOTPCodeNotFound, ErrUnableToAuthOTPCode,
 	ErrActiveTOTPExists, ErrExpiredTOTP, ErrInvalidISTForOrganization, ErrInvalidRecoveryCode, ErrInvalidTOTPCode, ErrInvalidTOTPID, ErrTOTPCodeAlreadyAuthenticated, ErrTOTPNotFound, ErrTOTPsNotFoundForUser, ErrUnableToAuthRecoveryCode, ErrUnableToAuthTOTP,
 	ErrCannotUpdateTrustedMetadata, ErrInvalidMFADefaultMethod, ErrInvalidMemberGetFields, ErrInvalidPhoneNumber, ErrMemberSearchEmailFuzzyTooShort, ErrMemberSearchExpectedArray, ErrMemberSearchExpectedBoolean, ErrMemberSearchExpectedString, ErrOrganizationSearchExpectedArray, ErrOrganizationSearchExpectedString, ErrOrganizationSearchMemberEmailFuzzyTooShort, ErrOrganizationSearchNameFuzzyTooShort, ErrOrganizationSearchSlugFuzzyTooShort, ErrOrganizationSettingsDuplicateDomain, ErrSearchInvalidStatusFilter, ErrTooRestrictiveOrganizationSettings,

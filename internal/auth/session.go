@@ -30,6 +30,8 @@ const (
 	// TOTP recovery code.
 	DeliveryAuthenticatorApp DeliveryMethod = "authenticator_app"
 	DeliveryRecoveryCode     DeliveryMethod = "recovery_code"
+	// DeliveryKnowledge is a password: something the user knows.
+	DeliveryKnowledge DeliveryMethod = "knowledge"
 )
 
 // AuthenticationFactor records one proof that contributed to a session.

@@ -25,6 +25,8 @@ import (
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/otp"
+	"github.com/latchauth/latch/internal/password"
+	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/secretbox"
 	"github.com/latchauth/latch/internal/session"
@@ -48,6 +50,7 @@ type app struct {
 	discovery  *discovery.Service
 	otps       *otp.Service
 	totps      *totp.Service
+	passwords  *passwords.Service
 	// key is the server key: it seals stored secrets and, through subkeys,
 	// keys stored hashes of low-entropy codes.
 	key []byte
@@ -108,6 +111,11 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.totps = totp.NewService(st, a.sessions, a.discovery, box, now)
+	pwOpts := passwords.Options{Log: log}
+	if cfg.HIBPURL != "" {
+		pwOpts.Breach = &password.HIBPClient{BaseURL: cfg.HIBPURL}
+	}
+	a.passwords = passwords.NewService(st, a.users, a.sessions, now, pwOpts)
 	return a, nil
 }
 
@@ -149,7 +157,7 @@ func subkey(key []byte, purpose string) []byte {
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, OTPs: a.otps, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
+		MagicLinks: a.magicLinks, OTPs: a.otps, Passwords: a.passwords, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
 		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/otp"
+	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -33,6 +34,8 @@ type Deps struct {
 	MagicLinks *magiclink.Service
 	// OTPs sends and authenticates one-time passcodes.
 	OTPs *otp.Service
+	// Passwords serves the consumer password endpoints.
+	Passwords *passwords.Service
 	// Discovery lists and enters organizations for B2B discovery logins.
 	Discovery *discovery.Service
 	Keys      *jwt.Manager

@@ -13,6 +13,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/users/search", h.api(h.usersSearch))
 	mux.Handle("DELETE /v1/users/emails/{email_id}", h.api(h.usersDeleteEmail))
 	mux.Handle("DELETE /v1/users/totps/{totp_id}", h.api(h.usersDeleteTOTP))
+	mux.Handle("DELETE /v1/users/passwords/{password_id}", h.api(h.usersDeletePassword))
 
 	// Email magic links
 	mux.Handle("POST /v1/magic_links/email/login_or_create", h.api(h.magicLinksEmailLoginOrCreate))
@@ -25,6 +26,12 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/otps/email/send", h.api(h.otpsEmailSend))
 	mux.Handle("POST /v1/otps/email/login_or_create", h.api(h.otpsEmailLoginOrCreate))
 	mux.Handle("POST /v1/otps/authenticate", h.api(h.otpsAuthenticate))
+
+	// Passwords
+	mux.Handle("POST /v1/passwords", h.api(h.passwordsCreate))
+	mux.Handle("POST /v1/passwords/authenticate", h.api(h.passwordsAuthenticate))
+	mux.Handle("POST /v1/passwords/strength_check", h.api(h.passwordsStrengthCheck))
+	mux.Handle("POST /v1/passwords/migrate", h.api(h.passwordsMigrate))
 
 	// TOTPs
 	mux.Handle("POST /v1/totps", h.api(h.totpsCreate))

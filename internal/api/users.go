@@ -20,30 +20,34 @@ type (
 		Email    string `json:"email"`
 		Verified bool   `json:"verified"`
 	}
+	userPasswordJSON struct {
+		PasswordID    string `json:"password_id"`
+		RequiresReset bool   `json:"requires_reset"`
+	}
 	userTOTPJSON struct {
 		TOTPID   string `json:"totp_id"`
 		Verified bool   `json:"verified"`
 	}
 	userJSON struct {
-		UserID                 string         `json:"user_id"`
-		Emails                 []emailJSON    `json:"emails"`
-		Status                 string         `json:"status"`
-		PhoneNumbers           []struct{}     `json:"phone_numbers"`
-		WebAuthnRegistrations  []struct{}     `json:"webauthn_registrations"`
-		Providers              []struct{}     `json:"providers"`
-		TOTPs                  []userTOTPJSON `json:"totps"`
-		CryptoWallets          []struct{}     `json:"crypto_wallets"`
-		BiometricRegistrations []struct{}     `json:"biometric_registrations"`
-		IsLocked               bool           `json:"is_locked"`
-		Roles                  []string       `json:"roles"`
-		Name                   nameJSON       `json:"name"`
-		CreatedAt              string         `json:"created_at"`
-		Password               *struct{}      `json:"password"` // null: Latch has no passwords yet
-		TrustedMetadata        map[string]any `json:"trusted_metadata"`
-		UntrustedMetadata      map[string]any `json:"untrusted_metadata"`
-		ExternalID             string         `json:"external_id"`
-		LockCreatedAt          *string        `json:"lock_created_at"`
-		LockExpiresAt          *string        `json:"lock_expires_at"`
+		UserID                 string            `json:"user_id"`
+		Emails                 []emailJSON       `json:"emails"`
+		Status                 string            `json:"status"`
+		PhoneNumbers           []struct{}        `json:"phone_numbers"`
+		WebAuthnRegistrations  []struct{}        `json:"webauthn_registrations"`
+		Providers              []struct{}        `json:"providers"`
+		TOTPs                  []userTOTPJSON    `json:"totps"`
+		CryptoWallets          []struct{}        `json:"crypto_wallets"`
+		BiometricRegistrations []struct{}        `json:"biometric_registrations"`
+		IsLocked               bool              `json:"is_locked"`
+		Roles                  []string          `json:"roles"`
+		Name                   nameJSON          `json:"name"`
+		CreatedAt              string            `json:"created_at"`
+		Password               *userPasswordJSON `json:"password"` // null without a password
+		TrustedMetadata        map[string]any    `json:"trusted_metadata"`
+		UntrustedMetadata      map[string]any    `json:"untrusted_metadata"`
+		ExternalID             string            `json:"external_id"`
+		LockCreatedAt          *string           `json:"lock_created_at"`
+		LockExpiresAt          *string           `json:"lock_expires_at"`
 	}
 )
 
@@ -56,8 +60,13 @@ func toUserJSON(u *auth.User) userJSON {
 	if u.TOTPID != "" {
 		totps = append(totps, userTOTPJSON{TOTPID: u.TOTPID, Verified: true})
 	}
+	var pw *userPasswordJSON
+	if u.PasswordID != "" {
+		pw = &userPasswordJSON{PasswordID: u.PasswordID}
+	}
 	return userJSON{
 		UserID:                 u.ID,
+		Password:               pw,
 		Emails:                 emails,
 		Status:                 string(u.Status),
 		PhoneNumbers:           []struct{}{},

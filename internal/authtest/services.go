@@ -12,6 +12,7 @@ import (
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/secretbox"
 	"github.com/latchauth/latch/internal/session"
@@ -38,6 +39,8 @@ type Services struct {
 	Members       *member.Service
 	// TOTPs seals secrets with a random key of its own.
 	TOTPs *totp.Service
+	// Passwords has breach detection off.
+	Passwords *passwords.Service
 }
 
 // NewServices wires the services over st.
@@ -57,6 +60,7 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 		tb.Fatal(err)
 	}
 	s.TOTPs = totp.NewService(st, s.Sessions, s.Discovery, box, s.Clock.Now)
+	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.Clock.Now, passwords.Options{})
 	return s
 }
 

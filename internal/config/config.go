@@ -36,6 +36,11 @@ type Config struct {
 	DevInbox bool
 	// ErrorDocsURL is the base of the error_url field of error responses.
 	ErrorDocsURL string
+	// HIBPURL is the base URL of Have I Been Pwned's Pwned Passwords range
+	// API, which breach detection of new passwords asks; empty disables
+	// breach detection. An empty environment variable reads as unset, so
+	// LATCH_HIBP_URL=off (or --hibp-url= or --hibp-url=off) disables it.
+	HIBPURL string
 	// JWTPublishLead is how long a rotated signing key is published in the
 	// JWKS before it signs.
 	JWTPublishLead time.Duration
@@ -70,6 +75,7 @@ func Default() Config {
 		DataDir:           defaultDataDir(),
 		DevInbox:          true,
 		ErrorDocsURL:      "https://stytch.com/docs/api/errors",
+		HIBPURL:           "https://api.pwnedpasswords.com",
 		JWTPublishLead:    time.Hour,
 		LogLevel:          "info",
 		CreateTestProject: true,
@@ -139,6 +145,15 @@ func options(c *Config) []option {
 		opt("LATCH_SMTP_FROM", "smtp-from", "From address of outgoing email", &c.SMTP.From),
 		boolean("LATCH_DEV_INBOX", "dev-inbox", "keep test projects' email at /dev/inbox when SMTP is not configured", &c.DevInbox),
 		opt("LATCH_ERROR_DOCS_URL", "error-docs-url", "base of error_url in error responses", &c.ErrorDocsURL),
+		{env: "LATCH_HIBP_URL", flag: "hibp-url", usage: "base URL of the Pwned Passwords range API for password breach detection; off disables it",
+			set: func(v string) error {
+				if v == "off" {
+					v = ""
+				}
+				c.HIBPURL = v
+				return nil
+			},
+			get: func() string { return c.HIBPURL }},
 		{env: "LATCH_JWT_PUBLISH_LEAD", flag: "jwt-publish-lead", usage: "how long a rotated JWT signing key is published before it signs",
 			set: func(v string) error {
 				d, err := time.ParseDuration(v)
@@ -218,6 +233,11 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		errs = append(errs, fmt.Errorf("public-url %q is not an http(s) URL", c.PublicURL))
+	}
+	if c.HIBPURL != "" {
+		if u, err := url.Parse(c.HIBPURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("hibp-url %q is not an http(s) URL", c.HIBPURL))
+		}
 	}
 	switch c.SMTP.TLS {
 	case "starttls", "tls", "none":

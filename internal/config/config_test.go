@@ -27,6 +27,31 @@ func TestLoadDefaults(t *testing.T) {
 	if d, _ := c.Database(); d != "sqlite" {
 		t.Errorf("driver = %q, want sqlite", d)
 	}
+	if got, want := c.HIBPURL, "https://api.pwnedpasswords.com"; got != want {
+		t.Errorf("HIBPURL = %q, want %q", got, want)
+	}
+}
+
+func TestHIBPOff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"LATCH_HIBP_URL": "off"}, nil, ""},
+		{nil, []string{"--hibp-url="}, ""},
+		{nil, []string{"--hibp-url=off"}, ""},
+		{map[string]string{"LATCH_HIBP_URL": "http://127.0.0.1:9/"}, nil, "http://127.0.0.1:9/"},
+	} {
+		c, _, err := Load(env(tc.env), "latch", tc.args, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.HIBPURL != tc.want {
+			t.Errorf("env %v args %v: HIBPURL = %q, want %q", tc.env, tc.args, c.HIBPURL, tc.want)
+		}
+	}
 }
 
 func TestFlagsOverrideEnv(t *testing.T) {
@@ -75,6 +100,7 @@ func TestInvalid(t *testing.T) {
 		{"bad port", map[string]string{"LATCH_SMTP_PORT": "x"}, nil},
 		{"bad bool", map[string]string{"LATCH_DEV_INBOX": "perhaps"}, nil},
 		{"unknown flag", nil, []string{"--nope"}},
+		{"bad hibp url", map[string]string{"LATCH_HIBP_URL": "ftp://x"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, _, err := Load(env(tc.env), "latch", tc.args, nil); err == nil {

@@ -32,7 +32,8 @@ type Options struct {
 	// DatabaseURL, when set, is passed as LATCH_DATABASE_URL (for example
 	// an isolated PostgreSQL schema from authtest).
 	DatabaseURL string
-	// Env adds LATCH_* variables, such as SMTP settings.
+	// Env adds LATCH_* variables, such as SMTP settings, and overrides
+	// Start's defaults (LATCH_HIBP_URL is off unless set here).
 	Env map[string]string
 }
 
@@ -92,6 +93,9 @@ func Start(tb testing.TB, opts Options) *Server {
 		// Every server gets a server key of its own, as a PostgreSQL
 		// deployment must (SQLite ones would make a key file otherwise).
 		"LATCH_ENCRYPTION_KEY="+secretbox.FormatKey(secretbox.NewKey()),
+		// Tests never reach the internet: breach detection is off unless
+		// opts.Env points it at a stand-in (internal/hibptest).
+		"LATCH_HIBP_URL=off",
 	)
 	if opts.DatabaseURL != "" {
 		s.env = append(s.env, "LATCH_DATABASE_URL="+opts.DatabaseURL)

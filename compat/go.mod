@@ -7,6 +7,7 @@ require (
 	github.com/latchauth/latch v0.0.0
 	github.com/pquerna/otp v1.5.0
 	github.com/stytchauth/stytch-go/v16 v16.41.0
+	golang.org/x/crypto v0.54.0
 )
 
 require (
@@ -26,7 +27,6 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/test-go/testify v1.1.4 // indirect
 	github.com/trustelem/zxcvbn v1.0.1 // indirect
-	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/sync v0.23.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.41.0 // indirect

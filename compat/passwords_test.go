@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/latchauth/latch/internal/hibptest"
 	"github.com/latchauth/latch/internal/latchtest"
+	"github.com/latchauth/latch/internal/store/sqlstore"
 )
 
 const strongPassword = "correct-Horse-battery-staple-91!"
@@ -101,7 +104,8 @@ func TestPasswordsMigrateBcrypt(t *testing.T) {
 		_, err = e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: "wrong"})
 		wantError(t, err, 401, "unauthorized_credentials")
 		// The first login verifies bcrypt and stores argon2id (checked on
-		// every store in internal/passwords); the second reads the upgrade.
+		// every store in internal/passwords, and in the database by
+		// TestPasswordsMigrateUpgradesStoredHash); the second reads the upgrade.
 		for i := range 2 {
 			res, err := e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: "legacy-secret", SessionDurationMinutes: 5})
 			if err != nil {
@@ -146,5 +150,41 @@ func TestPasswordsBreached(t *testing.T) {
 	}
 	if len(hibp.Requests()) == 0 {
 		t.Error("HIBP was never asked")
+	}
+}
+
+// TestPasswordsMigrateUpgradesStoredHash looks into the database of a
+// SQLite server: the hash a migrated user's first login verified is
+// replaced by an argon2id hash.
+func TestPasswordsMigrateUpgradesStoredHash(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "latch.db")
+	srv := latchtest.Start(t, latchtest.Options{DatabaseURL: "sqlite:" + path})
+	closeIdleFirst(t)
+	client := newClient(t, srv)
+	ctx := t.Context()
+	h, err := bcrypt.GenerateFromPassword([]byte("legacy-secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := client.Passwords.Migrate(ctx, &passwords.MigrateParams{Email: newEmail(t, "upgrade"), Hash: string(h), HashType: passwords.MigrateRequestHashTypeBcrypt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlstore.Open(ctx, sqlstore.Config{Driver: "sqlite", DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	before, err := db.GetUserPassword(ctx, srv.ProjectID, m.UserID)
+	if err != nil || before.Hash != string(h) {
+		t.Fatalf("stored after migrate: %+v, %v; want the bcrypt hash", before, err)
+	}
+	if _, err := client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: m.User.Emails[0].Email, Password: "legacy-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.GetUserPassword(ctx, srv.ProjectID, m.UserID)
+	if err != nil || !strings.HasPrefix(after.Hash, "$argon2id$") || after.ID != before.ID {
+		t.Fatalf("stored after login: %+v, %v; want argon2id under the same password ID", after, err)
 	}
 }

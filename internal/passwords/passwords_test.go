@@ -6,12 +6,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
+	"github.com/latchauth/latch/internal/hibptest"
 	"github.com/latchauth/latch/internal/passhash"
+	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/user"
@@ -118,6 +121,24 @@ func TestCreateRefusesWeakAndBreached(t *testing.T) {
 	})
 }
 
+// TestBreachCheckFailsOpen checks that an HIBP outage lets a password
+// the strength policy accepts through, and a breached one is refused
+// again once HIBP answers.
+func TestBreachCheckFailsOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	hibp := hibptest.Start(t, strong)
+	e := newEnv(t, authtest.NewStore(t), passwords.Options{Breach: &password.HIBPClient{BaseURL: hibp.URL}})
+	hibp.Fail(503)
+	if _, err := e.pw.Create(ctx, e.p, passwords.CreateInput{Email: "ada@example.com", Password: strong}); err != nil {
+		t.Fatalf("Create during an HIBP outage: %v", err)
+	}
+	hibp.Fail(0)
+	if _, err := e.pw.Create(ctx, e.p, passwords.CreateInput{Email: "grace@example.com", Password: strong}); !errors.Is(err, auth.ErrBreachedPassword) {
+		t.Errorf("Create after the outage: err = %v, want breached_password", err)
+	}
+}
+
 func TestMigrateBcryptUpgradesOnLogin(t *testing.T) {
 	t.Parallel()
 	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
@@ -222,3 +243,30 @@ func TestHashingIsBounded(t *testing.T) {
 }
 
 func userInput(addr string) user.CreateInput { return user.CreateInput{Email: addr} }
+
+// TestUnknownEmailCostsAHash checks that a login for an address without
+// an account takes about as long as a wrong password (an argon2id
+// verification), rather than returning at once.
+func TestUnknownEmailCostsAHash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, authtest.NewStore(t), passwords.Options{})
+	if _, err := e.pw.Create(ctx, e.p, passwords.CreateInput{Email: "ada@example.com", Password: strong}); err != nil {
+		t.Fatal(err)
+	}
+	fastest := func(email string) time.Duration {
+		best := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			if _, err := e.pw.Authenticate(ctx, e.p, passwords.AuthenticateInput{Email: email, Password: "wrong-password"}); !errors.Is(err, auth.ErrUnauthorizedCredentials) {
+				t.Fatalf("%s: err = %v", email, err)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	known, unknown := fastest("ada@example.com"), fastest("nobody@example.com")
+	if unknown*3 < known {
+		t.Errorf("unknown email took %v, a wrong password %v: the unknown email skipped the hash", unknown, known)
+	}
+}

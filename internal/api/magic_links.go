@@ -5,6 +5,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/session"
 )
 
 type magicLinksEmailSendRequest struct {
@@ -190,13 +191,14 @@ func (h *handler) magicLinksAuthenticate(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	out := &magicLinksAuthenticateResponse{
-		UserID: res.User.ID, MethodID: res.MethodID, SessionToken: res.Token, SessionJWT: res.JWT,
-		User: toUserJSON(res.User),
+	return encode(w, r, http.StatusOK, toFactorLoginResponse(res.MethodID, &res.Result))
+}
+
+// toFactorLoginResponse is the response of the consumer logins that share
+// magic_links.authenticate's shape: magic links and passcodes.
+func toFactorLoginResponse(methodID string, res *session.Result) *magicLinksAuthenticateResponse {
+	return &magicLinksAuthenticateResponse{
+		UserID: res.User.ID, MethodID: methodID, SessionToken: res.Token, SessionJWT: res.JWT,
+		User: toUserJSON(res.User), Session: sessionPtr(res.Session),
 	}
-	if res.Session != nil {
-		sj := toSessionJSON(res.Session)
-		out.Session = &sj
-	}
-	return encode(w, r, http.StatusOK, out)
 }

@@ -85,10 +85,6 @@ type otpsAuthenticateRequest struct {
 	} `json:"attributes"`
 }
 
-// otpsAuthenticateResponse has the fields of magic_links.authenticate's:
-// the SDKs share the shape.
-type otpsAuthenticateResponse = magicLinksAuthenticateResponse
-
 func (h *handler) otpsAuthenticate(w http.ResponseWriter, r *http.Request) error {
 	req, err := decode[otpsAuthenticateRequest](w, r)
 	if err != nil {
@@ -109,13 +105,5 @@ func (h *handler) otpsAuthenticate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := &otpsAuthenticateResponse{
-		UserID: res.User.ID, MethodID: res.MethodID, SessionToken: res.Token, SessionJWT: res.JWT,
-		User: toUserJSON(res.User),
-	}
-	if res.Session != nil {
-		sj := toSessionJSON(res.Session)
-		out.Session = &sj
-	}
-	return encode(w, r, http.StatusOK, out)
+	return encode(w, r, http.StatusOK, toFactorLoginResponse(res.MethodID, &res.Result))
 }

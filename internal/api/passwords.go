@@ -81,10 +81,7 @@ func (h *handler) passwordsCreate(w http.ResponseWriter, r *http.Request) error 
 	out := &passwordsCreateResponse{
 		UserID: res.User.ID, EmailID: res.EmailID, SessionToken: res.Token, SessionJWT: res.JWT, User: toUserJSON(res.User),
 	}
-	if res.Session != nil {
-		sj := toSessionJSON(res.Session)
-		out.Session = &sj
-	}
+	out.Session = sessionPtr(res.Session)
 	return encode(w, r, http.StatusOK, out)
 }
 
@@ -121,10 +118,7 @@ func (h *handler) passwordsAuthenticate(w http.ResponseWriter, r *http.Request) 
 	out := &passwordsAuthenticateResponse{
 		UserID: res.User.ID, SessionToken: res.Token, SessionJWT: res.JWT, User: toUserJSON(res.User),
 	}
-	if res.Session != nil {
-		sj := toSessionJSON(res.Session)
-		out.Session = &sj
-	}
+	out.Session = sessionPtr(res.Session)
 	return encode(w, r, http.StatusOK, out)
 }
 

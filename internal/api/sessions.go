@@ -83,6 +83,16 @@ func toSessionJSON(s *auth.Session) sessionJSON {
 	}
 }
 
+// sessionPtr is a login's session as JSON, or nil (null) when the login
+// started none.
+func sessionPtr(s *auth.Session) *sessionJSON {
+	if s == nil {
+		return nil
+	}
+	j := toSessionJSON(s)
+	return &j
+}
+
 type sessionsAuthenticateRequest struct {
 	SessionToken           string         `json:"session_token"`
 	SessionJWT             string         `json:"session_jwt"`

@@ -84,10 +84,7 @@ func toTOTPsLoginResponse(res *totp.AuthenticateResult) *totpsLoginResponse {
 	out := &totpsLoginResponse{
 		UserID: res.User.ID, TOTPID: res.TOTPID, SessionToken: res.Token, SessionJWT: res.JWT, User: toUserJSON(res.User),
 	}
-	if res.Session != nil {
-		sj := toSessionJSON(res.Session)
-		out.Session = &sj
-	}
+	out.Session = sessionPtr(res.Session)
 	return out
 }
 

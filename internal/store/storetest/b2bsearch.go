@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -116,30 +115,18 @@ var orgSearchTests = []subtest{
 			{"or by 1", store.OrganizationFilter{Limit: 1, Or: true, AllowedDomains: []string{"acme.example"}, Slugs: []string{"uni_code"}},
 				[][]string{{"org-test-0"}, {"org-test-1a"}, {"org-test-1b"}}},
 		} {
-			f := tc.f
-			want := 0
-			for _, pg := range tc.pages {
-				want += len(pg)
-			}
-			for i, wantPage := range tc.pages {
+			checkPages(t, tc.name, tc.pages, func(after *store.Cursor) page {
+				f := tc.f
+				f.After = after
 				got, total, err := st.SearchOrganizations(t.Context(), p.ID, f)
 				must(t, err)
-				diff(t, fmt.Sprintf("%s page %d", tc.name, i), orgIDs(got), wantPage)
-				if total != want {
-					t.Errorf("%s page %d: total = %d, want %d over all pages", tc.name, i, total, want)
+				pg := page{ids: orgIDs(got), total: total}
+				if len(got) > 0 {
+					last := got[len(got)-1]
+					pg.last = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 				}
-				if len(got) == 0 {
-					break
-				}
-				// The cursor travels as the opaque next_cursor string.
-				last := got[len(got)-1]
-				c, err := store.ParseCursor(store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.String())
-				must(t, err)
-				f.After = c
-			}
-			got, _, err := st.SearchOrganizations(t.Context(), p.ID, f)
-			must(t, err)
-			diff(t, tc.name+" after the last page", orgIDs(got), []string{})
+				return pg
+			})
 		}
 	}},
 	{"LimitMustBePositive", func(t *testing.T, st store.Store) {

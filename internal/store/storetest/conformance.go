@@ -653,27 +653,18 @@ var searchTests = []subtest{
 			{"all by 5", store.UserFilter{Limit: 5}, [][]string{{"user-test-0", "user-test-1a", "user-test-1b", "user-test-2", "user-test-3"}}},
 			{"active by 1", store.UserFilter{Limit: 1, Statuses: []auth.UserStatus{auth.UserActive}}, [][]string{{"user-test-0"}, {"user-test-1a"}, {"user-test-3"}}},
 		} {
-			f := tc.f
-			want := 0
-			for _, pg := range tc.pages {
-				want += len(pg)
-			}
-			for i, wantPage := range tc.pages {
+			checkPages(t, tc.name, tc.pages, func(after *store.Cursor) page {
+				f := tc.f
+				f.After = after
 				got, total, err := st.SearchUsers(t.Context(), p.ID, f)
 				must(t, err)
-				diff(t, fmt.Sprintf("%s page %d", tc.name, i), userIDs(got), wantPage)
-				if total != want {
-					t.Errorf("%s page %d: total = %d, want %d over all pages", tc.name, i, total, want)
+				pg := page{ids: userIDs(got), total: total}
+				if len(got) > 0 {
+					last := got[len(got)-1]
+					pg.last = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 				}
-				if len(got) == 0 {
-					break
-				}
-				last := got[len(got)-1]
-				f.After = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
-			}
-			got, _, err := st.SearchUsers(t.Context(), p.ID, f)
-			must(t, err)
-			diff(t, tc.name+" after the last page", userIDs(got), []string{})
+				return pg
+			})
 		}
 	}},
 	{"LimitMustBePositive", func(t *testing.T, st store.Store) {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -341,31 +340,19 @@ var memberSearchTests = []subtest{
 			{"not deleted by 1", store.MemberFilter{Limit: 1, Statuses: []auth.MemberStatus{auth.MemberActive, auth.MemberInvited, auth.MemberPending}},
 				[][]string{{"member-test-0"}, {"member-test-1a"}, {"member-test-1b"}, {"member-test-3"}}},
 		} {
-			f := tc.f
-			f.OrganizationIDs = []string{org.ID}
-			want := 0
-			for _, pg := range tc.pages {
-				want += len(pg)
-			}
-			for i, wantPage := range tc.pages {
+			checkPages(t, tc.name, tc.pages, func(after *store.Cursor) page {
+				f := tc.f
+				f.OrganizationIDs = []string{org.ID}
+				f.After = after
 				got, total, err := st.SearchMembers(t.Context(), p.ID, f)
 				must(t, err)
-				diff(t, fmt.Sprintf("%s page %d", tc.name, i), memberIDs(got), wantPage)
-				if total != want {
-					t.Errorf("%s page %d: total = %d, want %d over all pages", tc.name, i, total, want)
+				pg := page{ids: memberIDs(got), total: total}
+				if len(got) > 0 {
+					last := got[len(got)-1]
+					pg.last = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 				}
-				if len(got) == 0 {
-					break
-				}
-				// The cursor travels as the opaque next_cursor string.
-				last := got[len(got)-1]
-				c, err := store.ParseCursor(store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.String())
-				must(t, err)
-				f.After = c
-			}
-			got, _, err := st.SearchMembers(t.Context(), p.ID, f)
-			must(t, err)
-			diff(t, tc.name+" after the last page", memberIDs(got), []string{})
+				return pg
+			})
 		}
 	}},
 	{"RequiresOrganizationIDs", func(t *testing.T, st store.Store) {

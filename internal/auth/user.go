@@ -62,3 +62,14 @@ func (u *User) EmailByID(id string) (Email, bool) {
 	}
 	return Email{}, false
 }
+
+// EmailByAddress returns the user's email with the (lowercased) address,
+// if any.
+func (u *User) EmailByAddress(address string) (Email, bool) {
+	for _, e := range u.Emails {
+		if e.Address == address {
+			return e, true
+		}
+	}
+	return Email{}, false
+}

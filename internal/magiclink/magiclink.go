@@ -99,21 +99,11 @@ func (s *Service) send(ctx context.Context, p *auth.Project, in SendInput, creat
 		msgID string
 	)
 	err = s.store.InTx(ctx, func(tx store.Store) error {
-		u, err := s.users.GetByEmail(ctx, tx, p.ID, addr)
-		switch {
-		case errors.Is(err, auth.ErrUserNotFound) && create:
-			u, err = s.users.CreateTx(ctx, tx, p, user.CreateInput{Email: addr, Pending: in.CreatePending})
-			if err != nil {
-				return err
-			}
-			res.Created = true
-		case errors.Is(err, auth.ErrUserNotFound):
-			return auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", addr)
-		case err != nil:
+		u, email, created, err := s.users.LoginOrCreate(ctx, tx, p, addr, create, in.CreatePending)
+		if err != nil {
 			return err
 		}
-		email := emailOf(u, addr)
-		res.UserID, res.EmailID = u.ID, email.ID
+		res.UserID, res.EmailID, res.Created = u.ID, email.ID, created
 		// New and pending users sign up; everyone else logs in.
 		signup := res.Created || u.Status == auth.UserPending
 		kind, typ, minutes, rawURL, noDefault := tmplLogin, auth.RedirectLogin, or(in.LoginMinutes, DefaultLoginMinutes), in.LoginURL, auth.ErrNoDefaultLoginRedirectURL
@@ -187,7 +177,7 @@ func (s *Service) Invite(ctx context.Context, p *auth.Project, in InviteInput) (
 		case u.Status == auth.UserActive:
 			return auth.ErrDuplicateEmail.WithMessage("%s already belongs to an active user; send them a login link instead.", addr)
 		}
-		email := emailOf(u, addr)
+		email, _ := u.EmailByAddress(addr)
 		res.UserID, res.EmailID = u.ID, email.ID
 		redirect, err := s.projects.ResolveRedirect(ctx, p.ID, auth.RedirectInvite, in.URL, auth.ErrNoDefaultInviteRedirectURL)
 		if err != nil {
@@ -414,15 +404,6 @@ func checkPKCE(challenge, verifier string) error {
 		return auth.ErrPKCEMismatch
 	}
 	return nil
-}
-
-func emailOf(u *auth.User, addr string) auth.Email {
-	for _, e := range u.Emails {
-		if e.Address == addr {
-			return e
-		}
-	}
-	return auth.Email{}
 }
 
 func checkMinutes(ms ...int) error {

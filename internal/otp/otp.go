@@ -114,27 +114,13 @@ func (s *Service) sendEmail(ctx context.Context, p *auth.Project, in EmailInput,
 		msgID string
 	)
 	err = s.store.InTx(ctx, func(tx store.Store) error {
-		u, err := s.users.GetByEmail(ctx, tx, p.ID, addr)
-		switch {
-		case errors.Is(err, auth.ErrUserNotFound) && create:
-			if u, err = s.users.CreateTx(ctx, tx, p, user.CreateInput{Email: addr, Pending: in.CreatePending}); err != nil {
-				return err
-			}
-			res.Created = true
-		case errors.Is(err, auth.ErrUserNotFound):
-			return auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", addr)
-		case err != nil:
+		u, email, created, err := s.users.LoginOrCreate(ctx, tx, p, addr, create, in.CreatePending)
+		if err != nil {
 			return err
 		}
-		var emailID string
-		for _, e := range u.Emails {
-			if e.Address == addr {
-				emailID = e.ID
-			}
-		}
-		res.UserID, res.EmailID = u.ID, emailID
+		res.UserID, res.EmailID, res.Created = u.ID, email.ID, created
 		code, err := s.issue(ctx, tx, p, &auth.OTP{
-			MethodID: emailID, UserID: u.ID, Delivery: auth.DeliveryEmail, Address: addr,
+			MethodID: email.ID, UserID: u.ID, Delivery: auth.DeliveryEmail, Address: addr,
 		}, minutes, now)
 		if err != nil {
 			return err

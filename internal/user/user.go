@@ -170,6 +170,28 @@ func (s *Service) GetByEmail(ctx context.Context, st store.Store, projectID, add
 	return u, nil
 }
 
+// LoginOrCreate returns, within tx, the user owning a (normalized) address
+// and that address's email record. When there is none it creates one
+// (pending when asked) if create is set, and refuses with
+// ErrEmailNotFound otherwise. created reports whether it made the user.
+// Every login-by-email flow (magic links, passcodes) starts here.
+func (s *Service) LoginOrCreate(ctx context.Context, tx store.Store, p *auth.Project, address string, create, pending bool) (u *auth.User, email auth.Email, created bool, err error) {
+	u, err = s.GetByEmail(ctx, tx, p.ID, address)
+	switch {
+	case errors.Is(err, auth.ErrUserNotFound) && create:
+		if u, err = s.CreateTx(ctx, tx, p, CreateInput{Email: address, Pending: pending}); err != nil {
+			return nil, auth.Email{}, false, err
+		}
+		created = true
+	case errors.Is(err, auth.ErrUserNotFound):
+		return nil, auth.Email{}, false, auth.ErrEmailNotFound.WithMessage("No user has the email address %s.", address)
+	case err != nil:
+		return nil, auth.Email{}, false, err
+	}
+	email, _ = u.EmailByAddress(address)
+	return u, email, created, nil
+}
+
 // UpdateInput changes a user. Nil fields are left as they are. Metadata
 // objects are merged key by key; a key set to null is removed.
 type UpdateInput struct {

@@ -267,19 +267,14 @@ func (s *Service) setPassword(ctx context.Context, tx store.Store, p *auth.Proje
 // attach records the password factor for u's address on a session as in
 // asks.
 func (s *Service) attach(ctx context.Context, tx store.Store, p *auth.Project, u *auth.User, addr string, in SessionInput) (*Result, error) {
-	var emailID string
-	for _, e := range u.Emails {
-		if e.Address == addr {
-			emailID = e.ID
-		}
-	}
+	email, _ := u.EmailByAddress(addr)
 	now := s.now().UTC()
 	sres, err := s.sessions.Attach(ctx, tx, p, session.AttachInput{
 		User: u,
 		Factor: auth.AuthenticationFactor{
 			Type: auth.FactorPassword, DeliveryMethod: auth.DeliveryKnowledge,
 			LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now,
-			EmailFactor: &auth.EmailFactor{EmailID: emailID, EmailAddress: addr},
+			EmailFactor: &auth.EmailFactor{EmailID: email.ID, EmailAddress: addr},
 		},
 		DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims, Attributes: in.Attributes,
 		SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
@@ -287,7 +282,7 @@ func (s *Service) attach(ctx context.Context, tx store.Store, p *auth.Project, u
 	if err != nil {
 		return nil, err
 	}
-	return &Result{EmailID: emailID, Result: *sres}, nil
+	return &Result{EmailID: email.ID, Result: *sres}, nil
 }
 
 // AuthenticateInput is a passwords authenticate request.

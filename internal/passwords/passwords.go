@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -45,6 +46,15 @@ type Service struct {
 	// dummy is an argon2id hash of a random password, made on first use,
 	// which logins for unknown addresses verify against.
 	dummy func() (string, error)
+	// verifications counts password verifications, so tests can check that
+	// every login costs one whether or not the address has an account.
+	verifications atomic.Int64
+}
+
+// verify checks password against an encoded hash, counting the work.
+func (s *Service) verify(encoded, password string) (ok, rehash bool, err error) {
+	s.verifications.Add(1)
+	return passhash.Verify(encoded, password)
 }
 
 // Options are a Service's optional settings.
@@ -325,11 +335,11 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 			if err != nil {
 				return err
 			}
-			_, _, err = passhash.Verify(d, in.Password)
+			_, _, err = s.verify(d, in.Password)
 			return err
 		}
 		var err error
-		if ok, rehash, err = passhash.Verify(stored, in.Password); err != nil || !ok || !rehash {
+		if ok, rehash, err = s.verify(stored, in.Password); err != nil || !ok || !rehash {
 			return err
 		}
 		newHash, err = passhash.Hash(in.Password)

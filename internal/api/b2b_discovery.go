@@ -25,7 +25,7 @@ type discoveredOrganizationJSON struct {
 	Organization        organizationJSON     `json:"organization"`
 	Membership          membershipJSON       `json:"membership"`
 	PrimaryRequired     *primaryRequiredJSON `json:"primary_required"`
-	MFARequired         *struct{}            `json:"mfa_required"`
+	MFARequired         *mfaRequiredJSON     `json:"mfa_required"`
 }
 
 func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
@@ -37,8 +37,12 @@ func toDiscoveredJSON(ds []discovery.Discovered) []discoveredOrganizationJSON {
 			mj.Member = &m
 		}
 		// Exchanging into the organization completes the login unless
-		// another primary factor is required (Latch has no MFA yet).
-		dj := discoveredOrganizationJSON{Organization: toOrganizationJSON(d.Organization), Membership: mj, MemberAuthenticated: d.PrimaryRequired == nil}
+		// another primary factor or a second factor is required. Listing
+		// never sends a passcode, so secondary_auth_initiated stays null.
+		dj := discoveredOrganizationJSON{
+			Organization: toOrganizationJSON(d.Organization), Membership: mj,
+			MemberAuthenticated: d.Authenticated(), MFARequired: toMFARequiredJSON(d.MFARequired),
+		}
 		if d.PrimaryRequired != nil {
 			dj.PrimaryRequired = &primaryRequiredJSON{AllowedAuthMethods: d.PrimaryRequired}
 		}

@@ -48,8 +48,8 @@ func memberSessionPtr(r *session.MemberResult) *memberSessionJSON {
 }
 
 // memberLogin is the part every B2B response that logs a member in shares.
-// Latch has no second factor yet, so a login is always complete:
-// member_authenticated is true and the intermediate session token empty.
+// A login that stopped for MFA has member_authenticated false, an
+// intermediate session token, mfa_required, and no session.
 type memberLogin struct {
 	MemberID                 string             `json:"member_id"`
 	SessionToken             string             `json:"session_token"`
@@ -59,20 +59,50 @@ type memberLogin struct {
 	MemberAuthenticated      bool               `json:"member_authenticated"`
 	IntermediateSessionToken string             `json:"intermediate_session_token"`
 	MemberSession            *memberSessionJSON `json:"member_session"`
-	MFARequired              *struct{}          `json:"mfa_required"`
+	MFARequired              *mfaRequiredJSON   `json:"mfa_required"`
 	PrimaryRequired          *struct{}          `json:"primary_required"`
 }
 
 func toMemberLogin(r *session.MemberResult) memberLogin {
 	return memberLogin{
-		MemberID:            r.Member.ID,
-		SessionToken:        r.Token,
-		SessionJWT:          r.JWT,
-		Member:              toMemberJSON(r.Member),
-		Organization:        toOrganizationJSON(r.Organization),
-		MemberAuthenticated: true,
-		MemberSession:       memberSessionPtr(r),
+		MemberID:                 r.Member.ID,
+		SessionToken:             r.Token,
+		SessionJWT:               r.JWT,
+		Member:                   toMemberJSON(r.Member),
+		Organization:             toOrganizationJSON(r.Organization),
+		MemberAuthenticated:      r.Authenticated(),
+		IntermediateSessionToken: r.IntermediateSessionToken,
+		MemberSession:            memberSessionPtr(r),
+		MFARequired:              toMFARequiredJSON(r.MFARequired),
 	}
+}
+
+// mfaRequiredJSON is Stytch's MfaRequired. member_options is null while the
+// member has no second factor to offer (it must enroll one), and
+// secondary_auth_initiated null unless a passcode was already sent, as
+// Stytch's docs show them.
+type mfaRequiredJSON struct {
+	MemberOptions          *mfaMemberOptionsJSON `json:"member_options"`
+	SecondaryAuthInitiated *string               `json:"secondary_auth_initiated"`
+}
+
+type mfaMemberOptionsJSON struct {
+	MFAPhoneNumber     string `json:"mfa_phone_number"`
+	TOTPRegistrationID string `json:"totp_registration_id"`
+}
+
+func toMFARequiredJSON(r *session.MFARequired) *mfaRequiredJSON {
+	if r == nil {
+		return nil
+	}
+	out := &mfaRequiredJSON{}
+	if r.HasOptions() {
+		out.MemberOptions = &mfaMemberOptionsJSON{MFAPhoneNumber: r.PhoneNumber, TOTPRegistrationID: r.TOTPRegistrationID}
+	}
+	if r.SecondaryAuthInitiated != "" {
+		out.SecondaryAuthInitiated = &r.SecondaryAuthInitiated
+	}
+	return out
 }
 
 type b2bSessionsAuthenticateRequest struct {

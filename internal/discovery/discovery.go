@@ -38,21 +38,7 @@ func NewService(st store.Store, sessions *session.Service, orgs *organization.Se
 // Start issues an intermediate session for an address whose control the
 // factors prove, within tx, and returns its token.
 func (s *Service) Start(ctx context.Context, tx store.Store, p *auth.Project, address string, factors []auth.AuthenticationFactor) (string, error) {
-	now := s.now().UTC()
-	tok := token.NewSession()
-	ist := &auth.IntermediateSession{
-		ID:           auth.NewID(auth.KindIntermediateSession, p.Env),
-		ProjectID:    p.ID,
-		TokenHash:    token.Hash(tok),
-		EmailAddress: address,
-		Factors:      factors,
-		CreatedAt:    now,
-		ExpiresAt:    now.Add(auth.IntermediateSessionLifetime),
-	}
-	if err := tx.CreateIntermediateSession(ctx, p.ID, ist); err != nil {
-		return "", fmt.Errorf("discovery: create intermediate session: %w", err)
-	}
-	return tok, nil
+	return s.sessions.StartIntermediate(ctx, tx, p, session.IntermediateInput{EmailAddress: address, Factors: factors})
 }
 
 // Discovered is one organization an address may enter, and how.
@@ -66,7 +52,16 @@ type Discovered struct {
 	// the factors that proved the address are not among them: the app must
 	// authenticate the member with one of those before entering.
 	PrimaryRequired []string
+	// MFARequired is non-nil when entering the organization with these
+	// factors would stop for a second factor (session.AttachMember decides
+	// the same way).
+	MFARequired *session.MFARequired
 }
+
+// Authenticated reports whether exchanging into the organization would
+// complete the login: no other primary factor and no second factor is
+// needed.
+func (d *Discovered) Authenticated() bool { return d.PrimaryRequired == nil && d.MFARequired == nil }
 
 // Discovered lists the organizations an address may enter, given the
 // factors that proved it: those where it is an active, pending or invited
@@ -90,7 +85,10 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 		if err != nil {
 			continue // deleted: not offered
 		}
-		out = append(out, Discovered{Organization: o, Membership: typ, Member: m, PrimaryRequired: primaryRequired(o, factors)})
+		out = append(out, Discovered{
+			Organization: o, Membership: typ, Member: m,
+			PrimaryRequired: primaryRequired(o, factors), MFARequired: session.MFARequirement(o, m, factors),
+		})
 	}
 	eligible, err := st.ListOrganizationsByAllowedDomain(ctx, p.ID, organization.EmailDomain(address))
 	if err != nil {
@@ -102,7 +100,10 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 			continue
 		}
 		if typ, err := organization.Membership(o, nil, address); err == nil {
-			out = append(out, Discovered{Organization: o, Membership: typ, PrimaryRequired: primaryRequired(o, factors)})
+			out = append(out, Discovered{
+				Organization: o, Membership: typ,
+				PrimaryRequired: primaryRequired(o, factors), MFARequired: session.MFARequirement(o, nil, factors),
+			})
 		}
 	}
 	return out, nil
@@ -291,8 +292,20 @@ func (s *Service) ExchangeSession(ctx context.Context, p *auth.Project, in Sessi
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("discovery: exchange session: %w", err)
 		}
-		m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, cur.AuthenticationFactors)
-		return m, o, cur.AuthenticationFactors, err
+		factors := transferable(cur.AuthenticationFactors)
+		m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, factors)
+		return m, o, factors, err
+	})
+}
+
+// transferable returns the factors of a session that a session exchange
+// carries into another organization: all but an authenticator app's codes
+// and recovery codes, which belong to the member of the first
+// organization, prove nothing of the member in the next, and so must not
+// satisfy that organization's MFA (Stytch does not transfer them either).
+func transferable(fs []auth.AuthenticationFactor) []auth.AuthenticationFactor {
+	return slices.DeleteFunc(slices.Clone(fs), func(f auth.AuthenticationFactor) bool {
+		return f.Type == auth.FactorTOTP || f.Type == auth.FactorRecoveryCodes
 	})
 }
 

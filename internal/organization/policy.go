@@ -109,3 +109,38 @@ func Membership(o *auth.Organization, m *auth.Member, address string) (Membershi
 	}
 	return EligibleToJoinByEmailDomain, nil
 }
+
+// The MFA rules: whether a login into o must pass a second factor, and
+// which second factors o accepts. Like the email rules they are pure, so
+// that the one place a member session starts (session.AttachMember) and
+// discovery, which only reports them, cannot disagree.
+
+// RequiresMFA reports whether member m (nil for someone who would join o
+// by email domain) must complete MFA to log in to o: o requires it of
+// everyone (mfa_policy REQUIRED_FOR_ALL), or m enrolled in it.
+func RequiresMFA(o *auth.Organization, m *auth.Member) bool {
+	return o.MFAPolicy == auth.MFAPolicyRequiredForAll || (m != nil && m.MFAEnrolled)
+}
+
+// AllowsMFAMethod returns nil if o lets members complete MFA with method
+// ("sms_otp" or "totp"), and ErrOperationRestrictedByMFAMethods otherwise.
+func AllowsMFAMethod(o *auth.Organization, method string) error {
+	if o.MFAMethods != auth.Restricted || slices.Contains(o.AllowedMFAMethods, method) {
+		return nil
+	}
+	return auth.ErrOperationRestrictedByMFAMethods.WithMessage(
+		"%s does not allow %s as a second factor (allowed_mfa_methods is %s).", o.Name, method, strings.Join(o.AllowedMFAMethods, ", "))
+}
+
+// MFAMethod names the MFA method (allowed_mfa_methods) a factor is, or ""
+// for a factor that is not a second factor. A recovery code stands in for
+// the authenticator app it belongs to.
+func MFAMethod(f auth.AuthenticationFactor) string {
+	switch {
+	case f.Type == auth.FactorTOTP, f.Type == auth.FactorRecoveryCodes:
+		return "totp"
+	case f.Type == auth.FactorOTP && f.DeliveryMethod == auth.DeliverySMS:
+		return "sms_otp"
+	}
+	return ""
+}

@@ -112,3 +112,54 @@ func TestMembership(t *testing.T) {
 		}
 	}
 }
+
+func TestMFAPolicy(t *testing.T) {
+	t.Parallel()
+	optional := org(func(*auth.Organization) {})
+	required := org(func(o *auth.Organization) { o.MFAPolicy = auth.MFAPolicyRequiredForAll })
+	smsOnly := org(func(o *auth.Organization) {
+		o.MFAMethods, o.AllowedMFAMethods = auth.Restricted, []string{"sms_otp"}
+	})
+	plain, enrolled := &auth.Member{}, &auth.Member{MFAEnrolled: true}
+	for _, tc := range []struct {
+		name string
+		o    *auth.Organization
+		m    *auth.Member
+		want bool
+	}{
+		{"optional, not enrolled", optional, plain, false},
+		{"optional, enrolled", optional, enrolled, true},
+		{"required", required, plain, true},
+		{"required, joining by domain", required, nil, true},
+		{"optional, joining by domain", optional, nil, false},
+	} {
+		if got := organization.RequiresMFA(tc.o, tc.m); got != tc.want {
+			t.Errorf("%s: RequiresMFA = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		o      *auth.Organization
+		method string
+		err    *auth.Error
+	}{
+		{optional, "totp", nil},
+		{optional, "sms_otp", nil},
+		{smsOnly, "sms_otp", nil},
+		{smsOnly, "totp", auth.ErrOperationRestrictedByMFAMethods},
+	} {
+		if err := organization.AllowsMFAMethod(tc.o, tc.method); (tc.err == nil) != (err == nil) || (tc.err != nil && !errors.Is(err, tc.err)) {
+			t.Errorf("AllowsMFAMethod(%v, %s) = %v, want %v", tc.o.AllowedMFAMethods, tc.method, err, tc.err)
+		}
+	}
+	for f, want := range map[auth.AuthenticationFactor]string{
+		{Type: auth.FactorTOTP, DeliveryMethod: auth.DeliveryAuthenticatorApp}:      "totp",
+		{Type: auth.FactorRecoveryCodes, DeliveryMethod: auth.DeliveryRecoveryCode}: "totp",
+		{Type: auth.FactorOTP, DeliveryMethod: auth.DeliverySMS}:                    "sms_otp",
+		{Type: auth.FactorOTP, DeliveryMethod: auth.DeliveryEmail}:                  "",
+		{Type: auth.FactorMagicLink, DeliveryMethod: auth.DeliveryEmail}:            "",
+	} {
+		if got := organization.MFAMethod(f); got != want {
+			t.Errorf("MFAMethod(%s/%s) = %q, want %q", f.Type, f.DeliveryMethod, got, want)
+		}
+	}
+}

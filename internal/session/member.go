@@ -25,6 +25,9 @@ const DefaultMemberSessionMinutes = 60
 
 // MemberResult is an authenticated member session with its member and
 // organization. Token is empty when only the JWT is known (see Result).
+//
+// A login that stopped for MFA has no Session: IntermediateSessionToken
+// and MFARequired say how to complete it.
 type MemberResult struct {
 	Session      *auth.Session
 	Token        string
@@ -33,7 +36,16 @@ type MemberResult struct {
 	Organization *auth.Organization
 	// GrantingRoles answers an authorization check (nil without one).
 	GrantingRoles []string
+	// IntermediateSessionToken completes the login with a second factor;
+	// set only with MFARequired.
+	IntermediateSessionToken string
+	// MFARequired is non-nil when the login needs a second factor first.
+	MFARequired *MFARequired
 }
+
+// Authenticated reports whether the login is complete: the member has, or
+// would have, a session rather than an intermediate session.
+func (r *MemberResult) Authenticated() bool { return r.MFARequired == nil }
 
 func memberSubject(m *auth.Member, o *auth.Organization) subject {
 	return subject{id: m.ID, roles: organization.MemberRoles(m), org: &jwt.OrgClaim{ID: o.ID, Slug: o.Slug}}
@@ -56,6 +68,12 @@ type AttachMemberInput struct {
 // AttachMember records a B2B login's factors within tx, on the existing
 // session the input names or on a new member session. Call FinishMember
 // after the transaction commits to mint the JWT.
+//
+// When the organization requires MFA of the member and neither the
+// factors nor the existing session include a second factor it accepts,
+// no session starts or grows: the result carries an intermediate session
+// token bound to the member and organization, holding the factors, and
+// MFARequired. A second factor it does not allow is refused.
 func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Project, in AttachMemberInput) (*MemberResult, error) {
 	if err := ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
@@ -65,6 +83,9 @@ func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Proj
 	}
 	if in.SessionToken != "" && in.SessionJWT != "" {
 		return nil, auth.ErrTooManySessionArguments
+	}
+	if err := checkMFAMethods(in.Organization, in.Factors); err != nil {
+		return nil, err
 	}
 	minutes := in.DurationMinutes
 	if minutes == 0 {
@@ -79,6 +100,9 @@ func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Proj
 		}
 		if sess.MemberID != in.Member.ID {
 			return nil, auth.ErrSessionNotFound.WithMessage("The session belongs to a different member.")
+		}
+		if mfa := MFARequirement(in.Organization, in.Member, append(slices.Clone(sess.AuthenticationFactors), in.Factors...)); mfa != nil {
+			return s.stopForMFA(ctx, tx, p, res, in.Factors, mfa)
 		}
 		for _, f := range in.Factors {
 			sess.AuthenticationFactors = addFactor(sess.AuthenticationFactors, f)
@@ -95,6 +119,9 @@ func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Proj
 		}
 		res.Session, res.Token = sess, in.SessionToken
 		return res, nil
+	}
+	if mfa := MFARequirement(in.Organization, in.Member, in.Factors); mfa != nil {
+		return s.stopForMFA(ctx, tx, p, res, in.Factors, mfa)
 	}
 	tok := token.NewSession()
 	sess := &auth.Session{
@@ -113,6 +140,21 @@ func (s *Service) AttachMember(ctx context.Context, tx store.Store, p *auth.Proj
 		return nil, fmt.Errorf("session: create member session: %w", err)
 	}
 	res.Session, res.Token = sess, tok
+	return res, nil
+}
+
+// stopForMFA ends a login that needs a second factor within tx: it issues
+// an intermediate session bound to the member and organization, holding
+// the login's factors, which the second factor's authenticate consumes.
+func (s *Service) stopForMFA(ctx context.Context, tx store.Store, p *auth.Project, res *MemberResult, factors []auth.AuthenticationFactor, mfa *MFARequired) (*MemberResult, error) {
+	tok, err := s.StartIntermediate(ctx, tx, p, IntermediateInput{
+		EmailAddress: res.Member.EmailAddress, Factors: factors,
+		OrganizationID: res.Organization.ID, MemberID: res.Member.ID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.IntermediateSessionToken, res.MFARequired = tok, mfa
 	return res, nil
 }
 

@@ -256,11 +256,15 @@ func (s *Service) memberLogin(ctx context.Context, p *auth.Project, in MemberLog
 }
 
 // updateMFA applies what a successful TOTP authentication changes on the
-// member, within tx: the enrollment asked for (unless the organization
-// requires MFA of everyone) and the default MFA method.
+// member, within tx: the enrollment asked for, or enrollment itself when
+// the organization requires MFA of everyone (as Stytch's does), and the
+// default MFA method.
 func (s *Service) updateMFA(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member, o *auth.Organization, reg *auth.TOTP, enrollment string, setDefault bool) error {
 	changed := false
-	if enrollment != "" && o.MFAPolicy != auth.MFAPolicyRequiredForAll {
+	if o.MFAPolicy == auth.MFAPolicyRequiredForAll {
+		enrollment = EnrollMFA
+	}
+	if enrollment != "" {
 		if want := enrollment == EnrollMFA; m.MFAEnrolled != want {
 			m.MFAEnrolled, changed = want, true
 		}

@@ -286,3 +286,139 @@ func (h *handler) usersDeletePassword(w http.ResponseWriter, r *http.Request) er
 	}
 	return encode(w, r, http.StatusOK, &usersDeletePasswordResponse{UserID: u.ID, User: toUserJSON(u)})
 }
+
+type passwordsEmailResetStartRequest struct {
+	Email                          string                 `json:"email"`
+	ResetPasswordRedirectURL       string                 `json:"reset_password_redirect_url"`
+	ResetPasswordExpirationMinutes *int64                 `json:"reset_password_expiration_minutes"`
+	CodeChallenge                  string                 `json:"code_challenge"`
+	Attributes                     *sessionAttributesJSON `json:"attributes"`
+	LoginRedirectURL               string                 `json:"login_redirect_url"`
+	Locale                         string                 `json:"locale"`
+	// ResetPasswordTemplateID is accepted and ignored: Latch sends its
+	// built-in reset email, as it does for magic links' template IDs.
+	ResetPasswordTemplateID string `json:"reset_password_template_id"`
+}
+
+type passwordsEmailResetStartResponse struct {
+	envelope
+	UserID  string `json:"user_id"`
+	EmailID string `json:"email_id"`
+}
+
+func (h *handler) passwordsEmailResetStart(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[passwordsEmailResetStartRequest](w, r)
+	if err != nil {
+		return err
+	}
+	minutes, err := intValue(req.ResetPasswordExpirationMinutes, "reset_password_expiration_minutes")
+	if err != nil {
+		return err
+	}
+	res, err := h.Passwords.ResetStart(r.Context(), projectOf(r), passwords.ResetStartInput{
+		Email: req.Email, RedirectURL: req.ResetPasswordRedirectURL, LoginURL: req.LoginRedirectURL,
+		Minutes: minutes, CodeChallenge: req.CodeChallenge, Locale: req.Locale,
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &passwordsEmailResetStartResponse{UserID: res.UserID, EmailID: res.EmailID})
+}
+
+type passwordsEmailResetRequest struct {
+	Token        string `json:"token"`
+	Password     string `json:"password"`
+	CodeVerifier string `json:"code_verifier"`
+	// Options (ip_match_required, user_agent_match_required) are accepted
+	// and not enforced, as for magic links.
+	Options map[string]any `json:"options"`
+	passwordSessionRequest
+}
+
+// passwordsResetResponse is the answer of every consumer password reset.
+type passwordsResetResponse struct {
+	envelope
+	UserID       string       `json:"user_id"`
+	SessionToken string       `json:"session_token"`
+	SessionJWT   string       `json:"session_jwt"`
+	User         userJSON     `json:"user"`
+	Session      *sessionJSON `json:"session"`
+}
+
+func writeReset(w http.ResponseWriter, r *http.Request, res *passwords.Result) error {
+	out := &passwordsResetResponse{
+		UserID: res.User.ID, SessionToken: res.Token, SessionJWT: res.JWT, User: toUserJSON(res.User),
+	}
+	out.Session = sessionPtr(res.Session)
+	return encode(w, r, http.StatusOK, out)
+}
+
+func (h *handler) passwordsEmailReset(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[passwordsEmailResetRequest](w, r)
+	if err != nil {
+		return err
+	}
+	sess, err := req.input()
+	if err != nil {
+		return err
+	}
+	res, err := h.Passwords.ResetByEmail(r.Context(), projectOf(r), passwords.ResetByEmailInput{
+		Token: req.Token, Password: req.Password, CodeVerifier: req.CodeVerifier, Session: sess,
+	})
+	if err != nil {
+		return err
+	}
+	return writeReset(w, r, res)
+}
+
+type passwordsExistingPasswordResetRequest struct {
+	Email            string `json:"email"`
+	ExistingPassword string `json:"existing_password"`
+	NewPassword      string `json:"new_password"`
+	passwordSessionRequest
+}
+
+func (h *handler) passwordsExistingPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[passwordsExistingPasswordResetRequest](w, r)
+	if err != nil {
+		return err
+	}
+	sess, err := req.input()
+	if err != nil {
+		return err
+	}
+	res, err := h.Passwords.ResetByExisting(r.Context(), projectOf(r), passwords.ResetByExistingInput{
+		Email: req.Email, ExistingPassword: req.ExistingPassword, NewPassword: req.NewPassword, Session: sess,
+	})
+	if err != nil {
+		return err
+	}
+	return writeReset(w, r, res)
+}
+
+type passwordsSessionResetRequest struct {
+	Password               string         `json:"password"`
+	SessionToken           string         `json:"session_token"`
+	SessionJWT             string         `json:"session_jwt"`
+	SessionDurationMinutes *int64         `json:"session_duration_minutes"`
+	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
+}
+
+func (h *handler) passwordsSessionReset(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[passwordsSessionResetRequest](w, r)
+	if err != nil {
+		return err
+	}
+	minutes, err := intValue(req.SessionDurationMinutes, "session_duration_minutes")
+	if err != nil {
+		return err
+	}
+	res, err := h.Passwords.ResetBySession(r.Context(), projectOf(r), passwords.ResetBySessionInput{
+		Password: req.Password, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
+		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
+	})
+	if err != nil {
+		return err
+	}
+	return writeReset(w, r, res)
+}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -69,4 +70,52 @@ func TestPasswordsGolden(t *testing.T) {
 	golden(t, "users_delete_password/ok", s.do(t, "DELETE", "/v1/users/passwords/"+pw, nil))
 	golden(t, "users_delete_password/not_found", s.do(t, "DELETE", "/v1/users/passwords/"+pw, nil))
 	golden(t, "users_delete_password/invalid_id", s.do(t, "DELETE", "/v1/users/passwords/nope", nil))
+}
+
+func TestPasswordResetsGolden(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	const newPassword = "Another-long-passphrase-for-ada-42"
+	created := ok(t, s.do(t, "POST", "/v1/passwords", map[string]any{
+		"email": "ada@example.com", "password": strongPassword, "session_duration_minutes": 60,
+	}))
+
+	golden(t, "passwords_email_reset_start/ok", s.do(t, "POST", "/v1/passwords/email/reset/start", map[string]any{
+		"email": "ada@example.com", "reset_password_expiration_minutes": 45, "locale": "en", "reset_password_template_id": "ignored",
+	}))
+	_, tok := s.LastLink(t)
+	golden(t, "passwords_email_reset_start/email_not_found", s.do(t, "POST", "/v1/passwords/email/reset/start", map[string]any{"email": "nobody@example.com"}))
+	golden(t, "passwords_email_reset_start/unlisted_redirect", s.do(t, "POST", "/v1/passwords/email/reset/start", map[string]any{
+		"email": "ada@example.com", "reset_password_redirect_url": "https://evil.example/reset",
+	}))
+	golden(t, "passwords_email_reset_start/bad_expiration", s.do(t, "POST", "/v1/passwords/email/reset/start", map[string]any{
+		"email": "ada@example.com", "reset_password_expiration_minutes": "soon",
+	}))
+
+	golden(t, "passwords_email_reset/weak", s.do(t, "POST", "/v1/passwords/email/reset", map[string]any{"token": tok, "password": "password1"}))
+	golden(t, "passwords_email_reset/ok", s.do(t, "POST", "/v1/passwords/email/reset", map[string]any{
+		"token": tok, "password": newPassword, "session_duration_minutes": 60, "options": map[string]any{"ip_match_required": false},
+	}))
+	golden(t, "passwords_email_reset/used", s.do(t, "POST", "/v1/passwords/email/reset", map[string]any{"token": tok, "password": newPassword}))
+	golden(t, "sessions_authenticate/revoked_by_reset", s.do(t, "POST", "/v1/sessions/authenticate", map[string]any{"session_token": created.Body["session_token"]}))
+
+	golden(t, "passwords_existing_password_reset/wrong_existing", s.do(t, "POST", "/v1/passwords/existing_password/reset", map[string]any{
+		"email": "ada@example.com", "existing_password": strongPassword, "new_password": strongPassword,
+	}))
+	golden(t, "passwords_existing_password_reset/ok", s.do(t, "POST", "/v1/passwords/existing_password/reset", map[string]any{
+		"email": "ada@example.com", "existing_password": newPassword, "new_password": strongPassword,
+	}))
+
+	login := ok(t, s.do(t, "POST", "/v1/passwords/authenticate", map[string]any{
+		"email": "ada@example.com", "password": strongPassword, "session_duration_minutes": 60,
+	}))
+	golden(t, "passwords_session_reset/ok", s.do(t, "POST", "/v1/passwords/session/reset", map[string]any{
+		"password": newPassword, "session_token": login.Body["session_token"], "session_duration_minutes": 30,
+	}))
+	golden(t, "passwords_session_reset/no_session", s.do(t, "POST", "/v1/passwords/session/reset", map[string]any{"password": newPassword}))
+	s.Clock.Advance(6 * time.Minute)
+	golden(t, "passwords_session_reset/too_old", s.do(t, "POST", "/v1/passwords/session/reset", map[string]any{
+		"password": strongPassword, "session_token": login.Body["session_token"],
+	}))
+	golden(t, "passwords_session_reset/malformed", s.do(t, "POST", "/v1/passwords/session/reset", `{"password": `))
 }

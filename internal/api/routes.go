@@ -32,6 +32,10 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/passwords/authenticate", h.api(h.passwordsAuthenticate))
 	mux.Handle("POST /v1/passwords/strength_check", h.api(h.passwordsStrengthCheck))
 	mux.Handle("POST /v1/passwords/migrate", h.api(h.passwordsMigrate))
+	mux.Handle("POST /v1/passwords/email/reset/start", h.api(h.passwordsEmailResetStart))
+	mux.Handle("POST /v1/passwords/email/reset", h.api(h.passwordsEmailReset))
+	mux.Handle("POST /v1/passwords/existing_password/reset", h.api(h.passwordsExistingPasswordReset))
+	mux.Handle("POST /v1/passwords/session/reset", h.api(h.passwordsSessionReset))
 
 	// TOTPs
 	mux.Handle("POST /v1/totps", h.api(h.totpsCreate))

@@ -137,6 +137,7 @@ var (
 	ErrInvalidUserID                              = &Error{Status: http.StatusBadRequest, Type: "invalid_user_id", Message: "user_id format is invalid."}
 	ErrMagicLinkNotFound                          = &Error{Status: http.StatusNotFound, Type: "magic_link_not_found", Message: "The magic link could not be authenticated, try sending another magic link to the user."}
 	ErrMemberNotFound                             = &Error{Status: http.StatusNotFound, Type: "member_not_found", Message: "Member could not be found."}
+	ErrMemberResetPassword                        = &Error{Status: http.StatusBadRequest, Type: "member_reset_password", Message: "The member must reset their password before logging in with it: reset it by email."}
 	ErrMemberSearchEmailFuzzyTooShort             = &Error{Status: http.StatusBadRequest, Type: "member_search_member_email_fuzzy_too_short", Message: "member_email_fuzzy must be at least 3 characters."}
 	ErrMemberSearchExpectedArray                  = &Error{Status: http.StatusBadRequest, Type: "member_search_expected_array_of_strings", Message: "The search filter value must be a non-empty array of strings."}
 	ErrMemberSearchExpectedBoolean                = &Error{Status: http.StatusBadRequest, Type: "member_search_expected_boolean", Message: "The search filter value must be a boolean."}
@@ -148,6 +149,7 @@ var (
 	ErrNoDefaultDiscoveryRedirectURL              = &Error{Status: http.StatusBadRequest, Type: "no_default_discovery_redirect_url_set", Message: "No discovery_redirect_url was provided and the project has no default discovery redirect URL."}
 	ErrNoDefaultInviteRedirectURL                 = &Error{Status: http.StatusBadRequest, Type: "no_default_invite_redirect_url_set", Message: "No invite_magic_link_url was provided and the project has no default invite redirect URL."}
 	ErrNoDefaultLoginRedirectURL                  = &Error{Status: http.StatusBadRequest, Type: "no_default_login_redirect_url_set", Message: "No login_magic_link_url was provided and the project has no default login redirect URL."}
+	ErrNoDefaultResetPasswordRedirectURL          = &Error{Status: http.StatusBadRequest, Type: "no_password_reset_redirect_url", Message: "No reset_password_redirect_url was provided and the project has no default reset_password redirect URL."}
 	ErrNoDefaultSignupRedirectURL                 = &Error{Status: http.StatusBadRequest, Type: "no_default_signup_redirect_url_set", Message: "No signup_magic_link_url was provided and the project has no default signup redirect URL."}
 	ErrNoDeletedMemberForReactivation             = &Error{Status: http.StatusBadRequest, Type: "no_deleted_member_found_for_reactivation", Message: "The member is not deleted, so it cannot be reactivated."}
 	ErrNoMatchForMagicLinkURL                     = &Error{Status: http.StatusBadRequest, Type: "no_match_for_provided_magic_link_url", Message: "The magic link URL provided does not match any redirect URL configured for this project. Add it with `latch redirect-urls add`."}
@@ -172,6 +174,7 @@ var (
 	ErrPasswordNotFound                           = &Error{Status: http.StatusNotFound, Type: "password_not_found", Message: "Password could not be found."}
 	ErrProjectNotFound                            = &Error{Status: http.StatusNotFound, Type: "project_not_found", Message: "Project could not be found."}
 	ErrReservedClaims                             = &Error{Status: http.StatusBadRequest, Type: "reserved_claims_in_custom_claims", Message: "session_custom_claims may not contain reserved claims (iss, aud, sub, iat, nbf, exp, jti)."}
+	ErrResetPassword                              = &Error{Status: http.StatusBadRequest, Type: "reset_password", Message: "The user must reset their password before logging in with it: reset it by email."}
 	ErrRouteNotFound                              = &Error{Status: http.StatusNotFound, Type: "route_not_found", Message: "The requested route does not exist."}
 	ErrSearchInvalidCursor                        = &Error{Status: http.StatusBadRequest, Type: "search_invalid_cursor", Message: "The cursor is invalid."}
 	ErrSearchInvalidLimit                         = &Error{Status: http.StatusBadRequest, Type: "search_invalid_limit", Message: "limit must be between 1 and 1000."}
@@ -179,6 +182,7 @@ var (
 	ErrSessionAuthorization                       = &Error{Status: http.StatusForbidden, Type: "session_authorization_error", Message: "The Member is not authorized to perform the requested action on that resource."}
 	ErrSessionAuthorizationTenancy                = &Error{Status: http.StatusForbidden, Type: "session_authorization_tenancy_error", Message: "The member session belongs to a different organization than the one the request acts on."}
 	ErrSessionNotFound                            = &Error{Status: http.StatusNotFound, Type: "session_not_found", Message: "Session could not be found."}
+	ErrSessionTooOldToResetPassword               = &Error{Status: http.StatusBadRequest, Type: "session_too_old_to_reset_password", Message: "The session has no password, email magic link or email passcode factor authenticated within the last 5 minutes; authenticate again, then reset the password."}
 	ErrStytchClaimsInCustomClaims                 = &Error{Status: http.StatusBadRequest, Type: "stytch_claims_in_custom_claims", Message: "session_custom_claims may not contain keys starting with https://stytch.com/."}
 	ErrTOTPCodeAlreadyAuthenticated               = &Error{Status: http.StatusUnauthorized, Type: "totp_code_already_authenticated", Message: "This TOTP code has already been authenticated. Please attempt with the next generated code."}
 	ErrTOTPNotFound                               = &Error{Status: http.StatusNotFound, Type: "totp_not_found", Message: "TOTP could not be found."}
@@ -189,6 +193,7 @@ var (
 	ErrTooRestrictiveOrganizationSettings         = &Error{Status: http.StatusBadRequest, Type: "too_restrictive_organization_settings", Message: "An organization needs a way for new members to join: sso_jit_provisioning, email_jit_provisioning and email_invites cannot all be NOT_ALLOWED."}
 	ErrUnableToAuthMagicLink                      = &Error{Status: http.StatusUnauthorized, Type: "unable_to_auth_magic_link", Message: "The magic link could not be authenticated because it was either already used or expired. Send another magic link to this user."}
 	ErrUnableToAuthOTPCode                        = &Error{Status: http.StatusUnauthorized, Type: "unable_to_auth_otp_code", Message: "The passcode is incorrect. Try again, or send a new one."}
+	ErrUnableToAuthPasswordResetToken             = &Error{Status: http.StatusUnauthorized, Type: "unable_to_auth_password_reset_token", Message: "The password reset token could not be authenticated: it was already used, has expired, or never existed. Start another password reset."}
 	ErrUnableToAuthRecoveryCode                   = &Error{Status: http.StatusUnauthorized, Type: "unable_to_authenticate_recovery_code", Message: "The recovery code could not be authenticated: it is wrong or was already used."}
 	ErrUnableToAuthTOTP                           = &Error{Status: http.StatusUnauthorized, Type: "unable_to_authenticate_totp", Message: "The TOTP code could not be authenticated."}
 	ErrUnableToParseSessionJWT                    = &Error{Status: http.StatusUnauthorized, Type: "unable_to_parse_session_jwt", Message: "The session JWT could not be parsed or its signature is invalid."}
@@ -206,6 +211,7 @@ var (
 
 // Catalog lists every entry above; tests use it to check that types are unique.
 var Catalog = []*Error{
+	ErrMemberResetPassword, ErrNoDefaultResetPasswordRedirectURL, ErrResetPassword, ErrSessionTooOldToResetPassword, ErrUnableToAuthPasswordResetToken,
 	ErrBreachedPassword, ErrInvalidAppendSalt, ErrInvalidArgon2IterationAmount, ErrInvalidArgon2KeyLength, ErrInvalidArgon2Memory, ErrInvalidArgon2Salt, ErrInvalidArgon2Threads, ErrInvalidBase64ScryptHash, ErrInvalidBase64ScryptSalt, ErrInvalidBcryptCost, ErrInvalidBcryptHash, ErrInvalidHash, ErrInvalidHashType, ErrInvalidMD5Hash, ErrInvalidPBKDF2Algorithm, ErrInvalidPBKDF2Hash, ErrInvalidPBKDF2IterationAmount, ErrInvalidPBKDF2Salt, ErrInvalidPHPassHashFormat, ErrInvalidPHPassHashPrefix, ErrInvalidPasswordID, ErrInvalidPrependSalt, ErrInvalidSHA1Hash, ErrInvalidScryptNParameter, ErrInvalidScryptParameters, ErrInvalidScryptSaltLength, ErrPasswordNotFound, ErrWeakPassword,
 	ErrInvalidExpirationOTP, ErrOTPCodeNotFound, ErrUnableToAuthOTPCode,
 	ErrOperationRestrictedByMFAMethods,

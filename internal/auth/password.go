@@ -10,6 +10,9 @@ type Password struct {
 	ProjectID string
 	UserID    string
 	Hash      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// RequiresReset is set when the password may no longer log in until
+	// it is reset (it was found in a breach); resetting it clears it.
+	RequiresReset bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }

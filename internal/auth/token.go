@@ -15,6 +15,12 @@ const (
 	TokenB2BMagicLink TokenKind = "b2b_magic_link"
 	TokenB2BInvite    TokenKind = "b2b_invite"
 	TokenDiscovery    TokenKind = "discovery"
+	// Password resets: a consumer user's, a B2B member's in one
+	// organization, and a B2B address's across every organization it
+	// belongs to (discovery).
+	TokenPasswordReset          TokenKind = "password_reset"
+	TokenB2BPasswordReset       TokenKind = "b2b_password_reset"
+	TokenDiscoveryPasswordReset TokenKind = "discovery_password_reset"
 )
 
 // OneTimeToken is a single-use secret delivered to a user. Only its SHA-256

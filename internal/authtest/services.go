@@ -60,7 +60,7 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 		tb.Fatal(err)
 	}
 	s.TOTPs = totp.NewService(st, s.Sessions, s.Discovery, box, s.Clock.Now)
-	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.Clock.Now, passwords.Options{})
+	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.MagicLinks, s.Clock.Now, passwords.Options{})
 	return s
 }
 

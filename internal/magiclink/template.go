@@ -22,6 +22,7 @@ var (
 	tmplLogin     = template{subject: "Your login link for {{.Project}}", intro: "Click the link below to log in to {{.Project}}.", button: "Log in"}
 	tmplSignup    = template{subject: "Finish signing up for {{.Project}}", intro: "Click the link below to finish creating your {{.Project}} account.", button: "Sign up"}
 	tmplDiscovery = template{subject: "Your login link for {{.Project}}", intro: "Click the link below to log in to {{.Project}} and choose an organization.", button: "Continue"}
+	tmplReset     = template{subject: "Reset your {{.Project}} password", intro: "Click the link below to choose a new password for {{.Project}}.", button: "Reset password"}
 	tmplInvite    = template{subject: "You have been invited to {{.Project}}", intro: "You have been invited to join {{.Project}}. Click the link below to accept.", button: "Accept invite"}
 )
 

@@ -1,5 +1,6 @@
 // Package passwords is the consumer passwords product (/v1/passwords…):
-// create, authenticate, strength_check and migrate. It is the service
+// create, authenticate, strength_check, migrate and resets (by email
+// link, by existing password, by recent session). It is the service
 // over two primitives: internal/passhash hashes and verifies (argon2id,
 // and the legacy hashes migrate imports), internal/password rates
 // strength and looks passwords up in breaches.
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/passhash"
 	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/session"
@@ -36,6 +38,7 @@ type Service struct {
 	store    store.Store
 	users    *user.Service
 	sessions *session.Service
+	links    *magiclink.Service     // reset links
 	breach   password.BreachChecker // nil: breach detection off
 	policy   password.Policy
 	log      *slog.Logger
@@ -72,8 +75,9 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// NewService returns a Service.
-func NewService(st store.Store, users *user.Service, sessions *session.Service, now func() time.Time, opts Options) *Service {
+// NewService returns a Service. Reset links are issued, emailed and
+// consumed through links.
+func NewService(st store.Store, users *user.Service, sessions *session.Service, links *magiclink.Service, now func() time.Time, opts Options) *Service {
 	n := opts.MaxConcurrentHashes
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
@@ -83,7 +87,7 @@ func NewService(st store.Store, users *user.Service, sessions *session.Service, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		store: st, users: users, sessions: sessions, breach: opts.Breach, policy: opts.Policy,
+		store: st, users: users, sessions: sessions, links: links, breach: opts.Breach, policy: opts.Policy,
 		log: log, now: now, slots: make(chan struct{}, n),
 		dummy: sync.OnceValues(func() (string, error) {
 			return passhash.Hash(auth.NewID(auth.KindPassword, auth.EnvTest))
@@ -304,10 +308,11 @@ type AuthenticateInput struct {
 
 // Authenticate checks an email and password. A wrong password, an
 // unknown address and a user without a password all fail alike with
-// unauthorized_credentials, after the same argon2id work. On success the
-// user becomes active, a session starts or grows when asked, and a
-// password stored in an imported or weaker format is rehashed with the
-// current argon2id parameters.
+// unauthorized_credentials, after the same argon2id work. A right
+// password that must be reset fails with reset_password (see check). On
+// success the user becomes active, a session starts or grows when asked,
+// and a password stored in an imported or weaker format is rehashed with
+// the current argon2id parameters.
 func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*Result, error) {
 	addr, err := user.NormalizeEmail(in.Email)
 	if err != nil {
@@ -323,47 +328,17 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if err != nil {
 		return nil, err
 	}
-	stored := ""
-	if pw != nil {
-		stored = pw.Hash
+	if err := s.check(ctx, pw, in.Password); err != nil {
+		return nil, err
 	}
-	var ok, rehash bool
-	var newHash string
-	err = s.hashing(ctx, func() error {
-		if stored == "" {
-			d, err := s.dummy()
-			if err != nil {
-				return err
-			}
-			_, _, err = s.verify(d, in.Password)
-			return err
-		}
-		var err error
-		if ok, rehash, err = s.verify(stored, in.Password); err != nil || !ok || !rehash {
-			return err
-		}
-		newHash, err = passhash.Hash(in.Password)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("passwords: verify: %w", err)
-	}
-	if !ok {
-		return nil, auth.ErrUnauthorizedCredentials.WithMessage("The email address or password is incorrect.")
-	}
-	if newHash != "" {
-		// A password changed meanwhile (ErrConflict) keeps its new hash;
-		// any other failure leaves the old hash, which still verifies.
-		err := s.store.UpdatePasswordHash(ctx, p.ID, pw.ID, stored, newHash, s.now().UTC())
-		if err != nil && !errors.Is(err, store.ErrConflict) {
-			s.log.WarnContext(ctx, "password rehash not stored", "password_id", pw.ID, "err", err)
-		}
+	if pw.RequiresReset {
+		return nil, auth.ErrResetPassword
 	}
 	var res *Result
 	err = s.store.InTx(ctx, func(tx store.Store) error {
 		u, err := tx.GetUser(ctx, p.ID, pw.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return auth.ErrUnauthorizedCredentials.WithMessage("The email address or password is incorrect.")
+			return errWrongCredentials
 		}
 		if err != nil {
 			return fmt.Errorf("passwords: get user: %w", err)
@@ -381,6 +356,67 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		return nil, err
 	}
 	return res, nil
+}
+
+// errWrongCredentials is the one answer to a wrong password, an unknown
+// address and a user without a password alike.
+var errWrongCredentials = auth.ErrUnauthorizedCredentials.WithMessage("The email address or password is incorrect.")
+
+// check verifies password against pw, which is nil when the address has
+// no user or the user no password: then it verifies against a dummy hash,
+// so the answer takes as long, and fails. A password stored in an
+// imported or weaker format is rehashed with argon2id, unless it turns
+// out to be breached (with breach detection on): Latch never checked it
+// when it was set, so its first login checks it, and a breached one is
+// marked as requiring a reset (pw.RequiresReset) instead.
+func (s *Service) check(ctx context.Context, pw *auth.Password, password string) error {
+	var ok, rehash bool
+	var newHash string
+	err := s.hashing(ctx, func() error {
+		if pw == nil {
+			d, err := s.dummy()
+			if err != nil {
+				return err
+			}
+			_, _, err = s.verify(d, password)
+			return err
+		}
+		var err error
+		if ok, rehash, err = s.verify(pw.Hash, password); err != nil || !ok || !rehash {
+			return err
+		}
+		newHash, err = passhash.Hash(password)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("passwords: verify: %w", err)
+	}
+	if !ok {
+		return errWrongCredentials
+	}
+	if newHash == "" || pw.RequiresReset {
+		return nil
+	}
+	if s.breach != nil {
+		breached, err := s.breach.Breached(ctx, password)
+		if err != nil {
+			s.log.WarnContext(ctx, "password breach check failed; letting an imported password log in", "err", err)
+		}
+		if breached {
+			if err := s.store.RequirePasswordReset(ctx, pw.ProjectID, pw.ID, s.now().UTC()); err != nil {
+				return fmt.Errorf("passwords: require reset: %w", err)
+			}
+			pw.RequiresReset = true
+			return nil
+		}
+	}
+	// A password changed meanwhile (ErrConflict) keeps its new hash; any
+	// other failure leaves the old hash, which still verifies.
+	err = s.store.UpdatePasswordHash(ctx, pw.ProjectID, pw.ID, pw.Hash, newHash, s.now().UTC())
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		s.log.WarnContext(ctx, "password rehash not stored", "password_id", pw.ID, "err", err)
+	}
+	return nil
 }
 
 // findPassword returns the password of the user owning addr, or nil when

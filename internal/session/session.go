@@ -294,6 +294,38 @@ func (s *Service) Revoke(ctx context.Context, p *auth.Project, in RevokeInput) e
 	return nil
 }
 
+// Get checks a session by token or JWT without changing it, and returns
+// it with its user, for flows that act with a session's authority.
+func (s *Service) Get(ctx context.Context, p *auth.Project, tok, jwtStr string) (*auth.Session, *auth.User, error) {
+	if tok != "" && jwtStr != "" {
+		return nil, nil, auth.ErrTooManySessionArguments
+	}
+	if tok == "" && jwtStr == "" {
+		return nil, nil, auth.ErrNoSessionArguments
+	}
+	return s.find(ctx, s.store, p, tok, jwtStr, s.now().UTC())
+}
+
+// RevokeUserSessions ends, within tx, every live session of a user except
+// the one with ID keep (none when keep is empty): a password reset logs
+// the user out everywhere else.
+func (s *Service) RevokeUserSessions(ctx context.Context, tx store.Store, p *auth.Project, userID, keep string) error {
+	ss, err := tx.ListUserSessions(ctx, p.ID, userID, s.now().UTC())
+	if err != nil {
+		return fmt.Errorf("session: revoke user sessions: %w", err)
+	}
+	for _, sess := range ss {
+		if sess.ID == keep {
+			continue
+		}
+		if err := tx.DeleteSession(ctx, p.ID, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("session: revoke user sessions: %w", err)
+		}
+		s.jwts.drop(sess.ID)
+	}
+	return nil
+}
+
 // List returns a user's active sessions.
 func (s *Service) List(ctx context.Context, p *auth.Project, userID string) ([]auth.Session, error) {
 	if !auth.HasKind(userID, auth.KindUser) {

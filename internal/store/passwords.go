@@ -12,7 +12,8 @@ import (
 type Passwords interface {
 	// SetPassword stores pw as its user's password. A user who already has
 	// one keeps its ID and creation time, which are written back to pw, and
-	// gets the new hash. Returns ErrNotFound if the user does not exist.
+	// gets the new hash and RequiresReset. Returns ErrNotFound if the user
+	// does not exist.
 	SetPassword(ctx context.Context, projectID string, pw *auth.Password) error
 	// GetUserPassword returns a user's password. Returns ErrNotFound.
 	GetUserPassword(ctx context.Context, projectID, userID string) (*auth.Password, error)
@@ -21,6 +22,9 @@ type Passwords interface {
 	// password set meanwhile. Returns ErrNotFound if the password does not
 	// exist, and ErrConflict if its hash is no longer oldHash.
 	UpdatePasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error
+	// RequirePasswordReset marks a password as requiring a reset before it
+	// logs in again. Returns ErrNotFound.
+	RequirePasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error
 	// DeletePassword removes a password and clears its user's PasswordID.
 	// Returns ErrNotFound.
 	DeletePassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error)

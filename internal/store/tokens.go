@@ -17,6 +17,11 @@ type Tokens interface {
 	// Returns ErrNotFound if no such token exists in the project, and
 	// ErrConsumed if it exists but was used or expired.
 	ConsumeToken(ctx context.Context, projectID string, hash []byte, kinds []auth.TokenKind, now time.Time) (*auth.OneTimeToken, error)
+	// GetToken returns the unused, unexpired token of one of kinds whose
+	// hash is hash, without consuming it, so that a flow can check what the
+	// token is for before doing slow work and then consume it. Returns
+	// ErrNotFound and ErrConsumed as ConsumeToken does.
+	GetToken(ctx context.Context, projectID string, hash []byte, kinds []auth.TokenKind, now time.Time) (*auth.OneTimeToken, error)
 	// RevokeTokens consumes, at now, every unused token of kind sent to
 	// address, and returns how many there were.
 	RevokeTokens(ctx context.Context, projectID string, kind auth.TokenKind, address string, now time.Time) (int, error)

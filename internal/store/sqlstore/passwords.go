@@ -10,12 +10,12 @@ import (
 	"github.com/latchauth/latch/internal/store"
 )
 
-const passwordColumns = `password_id, user_id, hash, created_at, updated_at`
+const passwordColumns = `password_id, user_id, hash, requires_reset, created_at, updated_at`
 
 func scanPassword(projectID string) func(rowScanner) (auth.Password, error) {
 	return func(row rowScanner) (auth.Password, error) {
 		pw := auth.Password{ProjectID: projectID}
-		err := row.Scan(&pw.ID, &pw.UserID, &pw.Hash, timeCol{&pw.CreatedAt}, timeCol{&pw.UpdatedAt})
+		err := row.Scan(&pw.ID, &pw.UserID, &pw.Hash, &pw.RequiresReset, timeCol{&pw.CreatedAt}, timeCol{&pw.UpdatedAt})
 		return pw, err
 	}
 }
@@ -34,10 +34,11 @@ func (db *DB) SetPassword(ctx context.Context, projectID string, pw *auth.Passwo
 			return store.ErrNotFound
 		}
 		got, err := scanPassword(projectID)(tx.writeRow(ctx, `INSERT INTO passwords (project_id, `+passwordColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (project_id, user_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (project_id, user_id) DO UPDATE SET hash = excluded.hash,
+				requires_reset = excluded.requires_reset, updated_at = excluded.updated_at
 			RETURNING `+passwordColumns,
-			projectID, pw.ID, pw.UserID, pw.Hash, tx.ts(pw.CreatedAt), tx.ts(pw.UpdatedAt)))
+			projectID, pw.ID, pw.UserID, pw.Hash, pw.RequiresReset, tx.ts(pw.CreatedAt), tx.ts(pw.UpdatedAt)))
 		if err != nil {
 			return err
 		}
@@ -85,6 +86,16 @@ func (db *DB) UpdatePasswordHash(ctx context.Context, projectID, passwordID, old
 	})
 	if err != nil {
 		return db.fail(err, "update password %s", passwordID)
+	}
+	return nil
+}
+
+// RequirePasswordReset implements store.Passwords.
+func (db *DB) RequirePasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error {
+	err := db.execOne(ctx, `UPDATE passwords SET requires_reset = $3, updated_at = $4
+		WHERE project_id = $1 AND password_id = $2`, projectID, passwordID, true, db.ts(now))
+	if err != nil {
+		return db.fail(err, "require reset of password %s", passwordID)
 	}
 	return nil
 }

@@ -83,6 +83,30 @@ func (db *DB) ConsumeToken(ctx context.Context, projectID string, hash []byte, k
 	return nil, db.fail(store.ErrNotFound, "consume token")
 }
 
+// GetToken implements store.Tokens with one read; a token that is spent
+// or expired is ErrConsumed, as ConsumeToken reports it.
+func (db *DB) GetToken(ctx context.Context, projectID string, hash []byte, kinds []auth.TokenKind, now time.Time) (*auth.OneTimeToken, error) {
+	if len(kinds) == 0 {
+		return nil, db.fail(store.ErrNotFound, "get token: no kinds")
+	}
+	args := make([]any, 0, 2+len(kinds))
+	args = append(args, projectID, hash)
+	in := make([]string, len(kinds))
+	for i, k := range kinds {
+		args = append(args, k)
+		in[i] = "$" + strconv.Itoa(len(args))
+	}
+	t, err := scanToken(projectID)(db.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens
+		WHERE project_id = $1 AND token_hash = $2 AND kind IN (`+strings.Join(in, ", ")+`)`, args...))
+	if err != nil {
+		return nil, db.fail(err, "get token")
+	}
+	if t.ConsumedAt != nil || !t.ExpiresAt.After(now) {
+		return nil, db.fail(store.ErrConsumed, "get token")
+	}
+	return &t, nil
+}
+
 // RevokeTokens implements store.Tokens.
 func (db *DB) RevokeTokens(ctx context.Context, projectID string, kind auth.TokenKind, address string, now time.Time) (int, error) {
 	res, err := db.exec(ctx, `UPDATE tokens SET consumed_at = $4, updated_at = $4

@@ -835,6 +835,27 @@ var tokenTests = []subtest{
 		_, err = st.ConsumeToken(t.Context(), p.ID, tok.TokenHash, magicLink, at(2*time.Minute))
 		wantErr(t, err, store.ErrConsumed)
 	}},
+	{"GetWithoutConsuming", func(t *testing.T, st store.Store) {
+		p, other := newProject(t, st), newProject(t, st)
+		tok := newToken(t, st, p.ID, newUser(t, st, p.ID), auth.TokenPasswordReset)
+		reset := []auth.TokenKind{auth.TokenPasswordReset}
+		got, err := st.GetToken(t.Context(), p.ID, tok.TokenHash, reset, t0)
+		must(t, err)
+		diff(t, "GetToken", got, tok)
+		_, err = st.GetToken(t.Context(), p.ID, tok.TokenHash, magicLink, t0)
+		wantNotFound(t, "GetToken of another kind", err)
+		_, err = st.GetToken(t.Context(), other.ID, tok.TokenHash, reset, t0)
+		wantNotFound(t, "GetToken from another project", err)
+		_, err = st.GetToken(t.Context(), p.ID, tok.TokenHash, reset, tok.ExpiresAt)
+		wantErr(t, err, store.ErrConsumed)
+		// Getting left it usable; consuming makes it spent for both.
+		_, err = st.ConsumeToken(t.Context(), p.ID, tok.TokenHash, reset, t0)
+		must(t, err)
+		_, err = st.GetToken(t.Context(), p.ID, tok.TokenHash, reset, t0)
+		wantErr(t, err, store.ErrConsumed)
+		_, err = st.GetToken(t.Context(), p.ID, token.Hash("nope"), reset, t0)
+		wantNotFound(t, "GetToken of an unknown hash", err)
+	}},
 	{"ExpiredIsConsumed", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)
 		tok := newToken(t, st, p.ID, newUser(t, st, p.ID), auth.TokenMagicLink)

@@ -71,6 +71,27 @@ var passwordTests = []subtest{
 		wantNotFound(t, "UpdatePasswordHash of a missing password",
 			st.UpdatePasswordHash(ctx, p.ID, auth.NewID(auth.KindPassword, auth.EnvTest), "a", "b", t0))
 	}},
+	{"RequireReset", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ctx := t.Context()
+		pw := passwordSpec(p.ID, u.ID, "$2a$old")
+		must(t, st.SetPassword(ctx, p.ID, pw))
+		must(t, st.RequirePasswordReset(ctx, p.ID, pw.ID, at(time.Minute)))
+		got, err := st.GetUserPassword(ctx, p.ID, u.ID)
+		must(t, err)
+		if !got.RequiresReset || !got.UpdatedAt.Equal(at(time.Minute)) {
+			t.Errorf("after RequirePasswordReset: %+v", got)
+		}
+		// Setting a new password clears the flag.
+		again := passwordSpec(p.ID, u.ID, "$argon2id$new")
+		must(t, st.SetPassword(ctx, p.ID, again))
+		if got, err = st.GetUserPassword(ctx, p.ID, u.ID); err != nil || got.RequiresReset {
+			t.Errorf("after SetPassword: %+v, %v", got, err)
+		}
+		wantNotFound(t, "RequirePasswordReset of a missing password",
+			st.RequirePasswordReset(ctx, p.ID, auth.NewID(auth.KindPassword, auth.EnvTest), t0))
+	}},
 	{"Delete", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)
 		u := newUser(t, st, p.ID, "ada@example.com")
@@ -110,6 +131,7 @@ var passwordIsolationTests = []subtest{
 		_, err := st.GetUserPassword(ctx, b.ID, u.ID)
 		wantNotFound(t, "GetUserPassword from another project", err)
 		wantNotFound(t, "UpdatePasswordHash from another project", st.UpdatePasswordHash(ctx, b.ID, pw.ID, "h", "x", t0))
+		wantNotFound(t, "RequirePasswordReset from another project", st.RequirePasswordReset(ctx, b.ID, pw.ID, t0))
 		_, err = st.DeletePassword(ctx, b.ID, pw.ID)
 		wantNotFound(t, "DeletePassword from another project", err)
 		wantNotFound(t, "SetPassword for another project's user", st.SetPassword(ctx, b.ID, passwordSpec(b.ID, u.ID, "x")))

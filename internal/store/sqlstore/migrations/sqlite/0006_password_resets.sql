@@ -1,0 +1,7 @@
+-- Password resets. Its twin is migrations/postgres/0006_password_resets.sql
+-- (migrate_test.go checks that both end with the same tables and columns).
+
+-- Set when a password may not log in until it is reset (an imported
+-- password found breached at its first login); a reset clears it.
+-- Booleans are INTEGER 0/1, as in 0001.
+ALTER TABLE passwords ADD COLUMN requires_reset INTEGER NOT NULL DEFAULT 0;

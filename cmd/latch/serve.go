@@ -90,11 +90,27 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 			return nil, fmt.Errorf("smtp: %w", err)
 		}
 		smtp = m
-	} else if cfg.DevInbox {
+	}
+	var sms delivery.SMSSender
+	if cfg.Twilio.AccountSID != "" {
+		t, err := delivery.NewTwilioSender(delivery.TwilioConfig{
+			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From,
+			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, WhatsAppFrom: cfg.Twilio.WhatsAppFrom,
+			BaseURL: cfg.Twilio.BaseURL,
+		}, log)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("twilio: %w", err)
+		}
+		sms = t
+	}
+	// The dev inbox catches what a test project sends on a channel with no
+	// provider: email without SMTP, text messages without Twilio.
+	if cfg.DevInbox && (smtp == nil || sms == nil) {
 		dev = delivery.NewDevInbox(st, now)
 		a.devInbox = &devInbox{store: st}
 	}
-	router := delivery.NewRouter(smtp, dev)
+	router := delivery.NewRouter(smtp, dev, sms)
 	a.outbox = delivery.NewOutbox(st, router, now, log, delivery.OutboxOptions{})
 	a.keys = jwt.NewManager(st, now)
 	a.projects = project.NewService(st, a.keys, now)

@@ -12,6 +12,10 @@ type (
 		EmailID      string `json:"email_id"`
 		EmailAddress string `json:"email_address"`
 	}
+	phoneNumberFactorJSON struct {
+		PhoneID     string `json:"phone_id"`
+		PhoneNumber string `json:"phone_number"`
+	}
 	authenticatorAppFactorJSON struct {
 		TOTPID string `json:"totp_id"`
 	}
@@ -25,6 +29,7 @@ type (
 		CreatedAt              string                      `json:"created_at"`
 		UpdatedAt              string                      `json:"updated_at"`
 		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
+		PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
 		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
 		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
@@ -57,6 +62,9 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 		}
 		if f.EmailFactor != nil {
 			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
+		}
+		if f.PhoneNumberFactor != nil {
+			fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
 		}
 		if f.AuthenticatorAppFactor != nil {
 			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}

@@ -69,6 +69,7 @@ var (
 	ErrDuplicateEmail                             = &Error{Status: http.StatusBadRequest, Type: "duplicate_email", Message: "A user with this email already exists for this project."}
 	ErrDuplicateMemberEmail                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_email", Message: "A member with this email already exists in this organization."}
 	ErrDuplicateMemberExternalID                  = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_external_id", Message: "A member with this external_id already exists in this organization."}
+	ErrDuplicatePhoneNumber                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_phone_number", Message: "A user with this phone number already exists for this project."}
 	ErrDuplicateRedirectURL                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_redirect_url", Message: "This redirect URL is already configured for this project."}
 	ErrDuplicateUserExternalID                    = &Error{Status: http.StatusBadRequest, Type: "duplicate_user_external_id", Message: "A user with this external_id already exists for this project."}
 	ErrEmailJITProvisioningNotAllowed             = &Error{Status: http.StatusBadRequest, Type: "email_jit_provisioning_not_allowed", Message: "This organization does not allow new members to join by email (email_jit_provisioning is NOT_ALLOWED)."}
@@ -168,6 +169,7 @@ var (
 	ErrOrganizationSettingsDuplicateDomain        = &Error{Status: http.StatusBadRequest, Type: "organization_settings_duplicate_domain", Message: "email_allowed_domains lists a domain more than once."}
 	ErrOrganizationSettingsInvalidDomain          = &Error{Status: http.StatusBadRequest, Type: "organization_settings_invalid_domain", Message: "A domain in email_allowed_domains is not a valid domain name."}
 	ErrOrganizationSlugAlreadyUsed                = &Error{Status: http.StatusBadRequest, Type: "organization_slug_already_used", Message: "This organization_slug is already used by another organization in this project."}
+	ErrPhoneNumberNotFound                        = &Error{Status: http.StatusNotFound, Type: "phone_number_not_found", Message: "Phone number could not be found."}
 	ErrPKCEDidNotExpectVerifier                   = &Error{Status: http.StatusBadRequest, Type: "pkce_did_not_expect_code_verifier", Message: "A code_verifier was passed, but the magic link was not sent with a code_challenge."}
 	ErrPKCEExpectedVerifier                       = &Error{Status: http.StatusBadRequest, Type: "pkce_expected_code_verifier", Message: "The magic link was sent with a code_challenge, so a code_verifier is required."}
 	ErrPKCEMismatch                               = &Error{Status: http.StatusBadRequest, Type: "pkce_mismatch", Message: "The code_verifier does not match the code_challenge the magic link was sent with."}
@@ -176,6 +178,7 @@ var (
 	ErrReservedClaims                             = &Error{Status: http.StatusBadRequest, Type: "reserved_claims_in_custom_claims", Message: "session_custom_claims may not contain reserved claims (iss, aud, sub, iat, nbf, exp, jti)."}
 	ErrResetPassword                              = &Error{Status: http.StatusBadRequest, Type: "reset_password", Message: "The user must reset their password before logging in with it: reset it by email."}
 	ErrRouteNotFound                              = &Error{Status: http.StatusNotFound, Type: "route_not_found", Message: "The requested route does not exist."}
+	ErrSMSSettingsNotFound                        = &Error{Status: http.StatusBadRequest, Type: "sms_settings_not_found", Message: "SMS delivery is not configured for this live project. Configure Twilio (LATCH_TWILIO_ACCOUNT_SID, LATCH_TWILIO_AUTH_TOKEN and LATCH_TWILIO_FROM) to send passcodes by SMS from live projects."}
 	ErrSearchInvalidCursor                        = &Error{Status: http.StatusBadRequest, Type: "search_invalid_cursor", Message: "The cursor is invalid."}
 	ErrSearchInvalidLimit                         = &Error{Status: http.StatusBadRequest, Type: "search_invalid_limit", Message: "limit must be between 1 and 1000."}
 	ErrSearchInvalidStatusFilter                  = &Error{Status: http.StatusBadRequest, Type: "search_invalid_status_filter", Message: "statuses may only contain active, pending, invited or deleted."}
@@ -213,7 +216,7 @@ var (
 var Catalog = []*Error{
 	ErrMemberResetPassword, ErrNoDefaultResetPasswordRedirectURL, ErrResetPassword, ErrSessionTooOldToResetPassword, ErrUnableToAuthPasswordResetToken,
 	ErrBreachedPassword, ErrInvalidAppendSalt, ErrInvalidArgon2IterationAmount, ErrInvalidArgon2KeyLength, ErrInvalidArgon2Memory, ErrInvalidArgon2Salt, ErrInvalidArgon2Threads, ErrInvalidBase64ScryptHash, ErrInvalidBase64ScryptSalt, ErrInvalidBcryptCost, ErrInvalidBcryptHash, ErrInvalidHash, ErrInvalidHashType, ErrInvalidMD5Hash, ErrInvalidPBKDF2Algorithm, ErrInvalidPBKDF2Hash, ErrInvalidPBKDF2IterationAmount, ErrInvalidPBKDF2Salt, ErrInvalidPHPassHashFormat, ErrInvalidPHPassHashPrefix, ErrInvalidPasswordID, ErrInvalidPrependSalt, ErrInvalidSHA1Hash, ErrInvalidScryptNParameter, ErrInvalidScryptParameters, ErrInvalidScryptSaltLength, ErrPasswordNotFound, ErrWeakPassword,
-	ErrInvalidExpirationOTP, ErrOTPCodeNotFound, ErrUnableToAuthOTPCode,
+	ErrDuplicatePhoneNumber, ErrInvalidExpirationOTP, ErrOTPCodeNotFound, ErrPhoneNumberNotFound, ErrSMSSettingsNotFound, ErrUnableToAuthOTPCode,
 	ErrOperationRestrictedByMFAMethods,
 	ErrActiveTOTPExists, ErrExpiredTOTP, ErrInvalidISTForOrganization, ErrInvalidRecoveryCode, ErrInvalidTOTPCode, ErrInvalidTOTPID, ErrTOTPCodeAlreadyAuthenticated, ErrTOTPNotFound, ErrTOTPsNotFoundForUser, ErrUnableToAuthRecoveryCode, ErrUnableToAuthTOTP,
 	ErrCannotUpdateTrustedMetadata, ErrInvalidMFADefaultMethod, ErrInvalidMemberGetFields, ErrInvalidPhoneNumber, ErrMemberSearchEmailFuzzyTooShort, ErrMemberSearchExpectedArray, ErrMemberSearchExpectedBoolean, ErrMemberSearchExpectedString, ErrOrganizationSearchExpectedArray, ErrOrganizationSearchExpectedString, ErrOrganizationSearchMemberEmailFuzzyTooShort, ErrOrganizationSearchNameFuzzyTooShort, ErrOrganizationSearchSlugFuzzyTooShort, ErrOrganizationSettingsDuplicateDomain, ErrSearchInvalidStatusFilter, ErrTooRestrictiveOrganizationSettings,

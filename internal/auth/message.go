@@ -2,13 +2,32 @@ package auth
 
 import "time"
 
-// Message is an email waiting in, or delivered from, the durable outbox.
-// Rows are written in the same transaction as the token they carry, so a
-// crash between issuing a token and sending it loses nothing.
+// Channel is how a message reaches its recipient.
+type Channel string
+
+// Channels. A message with no channel is an email: that is what every
+// message was before phones, and what the outbox assumes.
+const (
+	ChannelEmail    Channel = "email"
+	ChannelSMS      Channel = "sms"
+	ChannelWhatsApp Channel = "whatsapp"
+)
+
+// Phone reports whether c delivers to a phone number.
+func (c Channel) Phone() bool { return c == ChannelSMS || c == ChannelWhatsApp }
+
+// Message is an email or a text message waiting in, or delivered from,
+// the durable outbox. Rows are written in the same transaction as the
+// token they carry, so a crash between issuing a token and sending it
+// loses nothing.
 type Message struct {
-	ID            string
-	ProjectID     string
-	To            string
+	ID        string
+	ProjectID string
+	Channel   Channel
+	// To is an email address, or an E.164 phone number for ChannelSMS and
+	// ChannelWhatsApp.
+	To string
+	// Subject and HTML are empty for text messages, whose body is Text.
 	Subject       string
 	Text          string
 	HTML          string
@@ -19,11 +38,13 @@ type Message struct {
 	LastError     string
 }
 
-// DevMessage is an email kept by the built-in dev inbox instead of being
-// sent, for test projects when no SMTP server is configured.
+// DevMessage is a message kept by the built-in dev inbox instead of being
+// sent, for test projects when no SMTP server (or, for text messages, no
+// SMS provider) is configured.
 type DevMessage struct {
 	ID        string
 	ProjectID string
+	Channel   Channel
 	To        string
 	Subject   string
 	Text      string

@@ -44,6 +44,7 @@ type AuthenticationFactor struct {
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	EmailFactor            *EmailFactor
+	PhoneNumberFactor      *PhoneNumberFactor
 	AuthenticatorAppFactor *AuthenticatorAppFactor
 	RecoveryCodeFactor     *RecoveryCodeFactor
 }
@@ -65,6 +66,8 @@ func (f AuthenticationFactor) Target() string {
 	switch {
 	case f.EmailFactor != nil:
 		return f.EmailFactor.EmailID
+	case f.PhoneNumberFactor != nil:
+		return f.PhoneNumberFactor.PhoneID
 	case f.AuthenticatorAppFactor != nil:
 		return f.AuthenticatorAppFactor.TOTPID
 	case f.RecoveryCodeFactor != nil:
@@ -77,6 +80,14 @@ func (f AuthenticationFactor) Target() string {
 type EmailFactor struct {
 	EmailID      string
 	EmailAddress string
+}
+
+// PhoneNumberFactor identifies the phone number a passcode was delivered
+// to, by SMS or WhatsApp. For a B2B member's SMS factor PhoneID is empty:
+// a member's MFA phone number is a field of the member, not a resource.
+type PhoneNumberFactor struct {
+	PhoneID     string
+	PhoneNumber string
 }
 
 // SessionAttributes are the client details recorded when a session starts.

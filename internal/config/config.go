@@ -31,8 +31,11 @@ type Config struct {
 	DatabaseURL string
 	// SMTP configures outgoing email; Host empty disables SMTP.
 	SMTP SMTP
+	// Twilio configures SMS and WhatsApp delivery; AccountSID empty
+	// disables it.
+	Twilio Twilio
 	// DevInbox keeps test projects' email at /dev/inbox when SMTP is not
-	// configured.
+	// configured, and their text messages when Twilio is not.
 	DevInbox bool
 	// ErrorDocsURL is the base of the error_url field of error responses.
 	ErrorDocsURL string
@@ -66,6 +69,21 @@ type SMTP struct {
 	// "none" (plain, for local relays and test servers only).
 	TLS  string
 	From string
+}
+
+// Twilio is the SMS and WhatsApp provider: Twilio's Messages API, or
+// anything that speaks it at BaseURL.
+type Twilio struct {
+	AccountSID string
+	AuthToken  string
+	// From is the SMS sender number; MessagingServiceSID, if set, picks
+	// one from a pool instead.
+	From                string
+	MessagingServiceSID string
+	// WhatsAppFrom is the WhatsApp sender; empty disables WhatsApp.
+	WhatsAppFrom string
+	// BaseURL replaces https://api.twilio.com (tests, egress proxies).
+	BaseURL string
 }
 
 // Default returns the configuration Latch runs with when nothing is set.
@@ -121,6 +139,8 @@ func options(c *Config) []option {
 	}
 	pw := opt("LATCH_SMTP_PASSWORD", "smtp-password", "SMTP password", &c.SMTP.Password)
 	pw.secret = true
+	twilioToken := opt("LATCH_TWILIO_AUTH_TOKEN", "twilio-auth-token", "Twilio auth token", &c.Twilio.AuthToken)
+	twilioToken.secret = true
 	key := opt("LATCH_ENCRYPTION_KEY", "encryption-key", "server key sealing stored secrets, 32 bytes as hex or base64 (default: a key file in the data directory, SQLite only)", &c.EncryptionKey)
 	key.secret = true
 	return []option{
@@ -143,7 +163,13 @@ func options(c *Config) []option {
 		pw,
 		opt("LATCH_SMTP_TLS", "smtp-tls", "SMTP transport security: starttls, tls or none", &c.SMTP.TLS),
 		opt("LATCH_SMTP_FROM", "smtp-from", "From address of outgoing email", &c.SMTP.From),
-		boolean("LATCH_DEV_INBOX", "dev-inbox", "keep test projects' email at /dev/inbox when SMTP is not configured", &c.DevInbox),
+		opt("LATCH_TWILIO_ACCOUNT_SID", "twilio-account-sid", "Twilio account SID (AC…); empty disables SMS and WhatsApp delivery", &c.Twilio.AccountSID),
+		twilioToken,
+		opt("LATCH_TWILIO_FROM", "twilio-from", "Twilio number (E.164) passcodes are sent by SMS from", &c.Twilio.From),
+		opt("LATCH_TWILIO_MESSAGING_SERVICE_SID", "twilio-messaging-service-sid", "Twilio messaging service (MG…) that picks the SMS sender instead of twilio-from", &c.Twilio.MessagingServiceSID),
+		opt("LATCH_TWILIO_WHATSAPP_FROM", "twilio-whatsapp-from", "WhatsApp sender number; empty disables WhatsApp through Twilio", &c.Twilio.WhatsAppFrom),
+		opt("LATCH_TWILIO_BASE_URL", "twilio-base-url", "base URL of Twilio's REST API (default https://api.twilio.com)", &c.Twilio.BaseURL),
+		boolean("LATCH_DEV_INBOX", "dev-inbox", "keep test projects' email and text messages at /dev/inbox when SMTP or Twilio is not configured", &c.DevInbox),
 		opt("LATCH_ERROR_DOCS_URL", "error-docs-url", "base of error_url in error responses", &c.ErrorDocsURL),
 		{env: "LATCH_HIBP_URL", flag: "hibp-url", usage: "base URL of the Pwned Passwords range API for password breach detection; off disables it",
 			set: func(v string) error {
@@ -246,6 +272,9 @@ func (c Config) Validate() error {
 	}
 	if c.SMTP.Host != "" && (c.SMTP.Port <= 0 || c.SMTP.Port > 65535) {
 		errs = append(errs, fmt.Errorf("smtp-port %d is out of range", c.SMTP.Port))
+	}
+	if t := c.Twilio; t.AccountSID != "" && (t.AuthToken == "" || (t.From == "" && t.MessagingServiceSID == "" && t.WhatsAppFrom == "")) {
+		errs = append(errs, errors.New("twilio-account-sid needs twilio-auth-token and a sender (twilio-from, twilio-messaging-service-sid or twilio-whatsapp-from)"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -13,7 +13,8 @@ import (
 
 // DevInbox is a Mailer that keeps each message in the database instead of
 // sending it, so a developer can run test projects and read their magic
-// links without any mail server. The Router uses it only for test projects.
+// links and passcodes without any mail server or SMS provider. The Router
+// uses it only for test projects, on the channels with nothing configured.
 type DevInbox struct {
 	st  store.DevInbox
 	now func() time.Time
@@ -38,6 +39,7 @@ func (d *DevInbox) Send(ctx context.Context, m auth.Message) error {
 	dm := &auth.DevMessage{
 		ID:        m.ID,
 		ProjectID: m.ProjectID,
+		Channel:   m.Channel,
 		// Lowercased because store.DevMessageFilter matches recipients in
 		// lowercase: "Ada@Example.com" must be found as ada@example.com.
 		To:        strings.ToLower(m.To),

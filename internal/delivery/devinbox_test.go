@@ -19,7 +19,7 @@ func TestDevInboxThroughOutbox(t *testing.T) {
 		t.Parallel()
 		p := seedProject(t, st, auth.EnvTest)
 		clock := authtest.NewClock()
-		o := delivery.NewOutbox(st, delivery.NewRouter(nil, delivery.NewDevInbox(st, clock.Now)), clock.Now, nil, delivery.OutboxOptions{})
+		o := delivery.NewOutbox(st, delivery.NewRouter(nil, delivery.NewDevInbox(st, clock.Now), nil), clock.Now, nil, delivery.OutboxOptions{})
 
 		m := &auth.Message{
 			To:      "Ada@Example.com",
@@ -37,6 +37,7 @@ func TestDevInboxThroughOutbox(t *testing.T) {
 		want := []auth.DevMessage{{
 			ID:        m.ID,
 			ProjectID: p.ID,
+			Channel:   auth.ChannelEmail,
 			To:        "ada@example.com", // lowercased, as DevMessageFilter.To expects
 			Subject:   m.Subject,
 			Text:      m.Text,
@@ -55,6 +56,20 @@ func TestDevInboxThroughOutbox(t *testing.T) {
 		}
 		if msgs := pending(t, st, clock.Now()); len(msgs) != 0 {
 			t.Errorf("outbox still holds %d messages, want 0 (marked sent)", len(msgs))
+		}
+
+		// With no SMS provider, a test project's text messages land in
+		// the same inbox, with their channel.
+		text := &auth.Message{Channel: auth.ChannelSMS, To: "+12025550162", Text: "Your code is 123456"}
+		enqueue(t, st, o, p, text)
+		o.Deliver(t.Context(), p.ID, text.ID)
+		got, err = st.ListDevMessages(t.Context(), store.DevMessageFilter{To: "+12025550162"})
+		if err != nil {
+			t.Fatalf("ListDevMessages: %v", err)
+		}
+		wantText := []auth.DevMessage{{ID: text.ID, ProjectID: p.ID, Channel: auth.ChannelSMS, To: text.To, Text: text.Text, CreatedAt: clock.Now()}}
+		if diff := cmp.Diff(wantText, got); diff != "" {
+			t.Errorf("dev inbox for the phone (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -3,9 +3,11 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/delivery"
 )
 
 // errOutage is what captureMailer returns while it is down.
@@ -58,4 +60,36 @@ func (c *captureMailer) Attempts() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.attempts
+}
+
+// captureSMS is an SMS provider that records what it accepts, answers
+// with err while err is set, and supports only the channels in channels
+// (every channel when nil), as a Twilio account without a WhatsApp sender
+// does.
+type captureSMS struct {
+	mu       sync.Mutex
+	channels []auth.Channel
+	err      error
+	sent     []delivery.SMS
+}
+
+func (c *captureSMS) Send(_ context.Context, m delivery.SMS) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	c.sent = append(c.sent, m)
+	return nil
+}
+
+func (c *captureSMS) Supports(ch auth.Channel) bool {
+	return c.channels == nil || slices.Contains(c.channels, ch)
+}
+
+// Sent returns a copy of the accepted messages, in order.
+func (c *captureSMS) Sent() []delivery.SMS {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]delivery.SMS(nil), c.sent...)
 }

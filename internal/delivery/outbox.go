@@ -117,18 +117,25 @@ func (o *Outbox) CanDeliver(env auth.Env) error {
 	return o.router.CanDeliver(env)
 }
 
+// CanDeliverOn is CanDeliver for any channel; see Router.CanDeliverOn.
+func (o *Outbox) CanDeliverOn(env auth.Env, ch auth.Channel) error {
+	return o.router.CanDeliverOn(env, ch)
+}
+
 // Enqueue writes m to the outbox through st. Services pass the store of
 // their own transaction, so the message commits or rolls back together
 // with the token it carries.
 //
-// The caller fills To, Subject, Text and HTML. Enqueue sets m.ProjectID,
+// The caller fills Channel (empty means email), To, and Subject, Text and
+// HTML (only Text for a text message). Enqueue sets m.ProjectID,
 // resets the delivery state (Attempts, SentAt, LastError), and fills what
 // the caller left zero: m.ID with a new message ID in env, m.CreatedAt, and
 // m.NextAttemptAt (now, so the message is due at once). A caller-chosen ID
 // must be a message ID of env, because the worker applies the delivery
 // policy by the environment in the ID. It returns
-// auth.ErrEmailSettingsNotFound if the policy refuses env, which
-// CanDeliver should already have caught before any token was issued.
+// auth.ErrEmailSettingsNotFound (or auth.ErrSMSSettingsNotFound) if the
+// policy refuses env, which CanDeliverOn should already have caught before
+// any token was issued.
 //
 // After the transaction commits, call Deliver with m.ID to send at once.
 // Without that, the worker is woken and sends it shortly.
@@ -136,7 +143,10 @@ func (o *Outbox) Enqueue(ctx context.Context, st store.Outbox, projectID string,
 	if !env.Valid() {
 		return fmt.Errorf("delivery: enqueue: invalid environment %q", env)
 	}
-	if err := o.router.CanDeliver(env); err != nil {
+	if m.Channel == "" {
+		m.Channel = auth.ChannelEmail
+	}
+	if err := o.router.CanDeliverOn(env, m.Channel); err != nil {
 		return err
 	}
 	if m.To == "" {
@@ -271,7 +281,9 @@ func (o *Outbox) attempt(ctx context.Context, projectID, messageID string) (clai
 		return true
 	}
 
-	if m.Attempts >= o.opts.MaxAttempts {
+	if m.Attempts >= o.opts.MaxAttempts || !Retryable(err) {
+		// A message the provider refused for good (an invalid number,
+		// wrong credentials) would fail the same way for twelve hours.
 		o.park(ctx, log, m, err)
 		return true
 	}

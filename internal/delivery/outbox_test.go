@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -101,7 +102,7 @@ func TestOutboxRolledBackMessageNeverSent(t *testing.T) {
 		p := seedProject(t, st, auth.EnvTest)
 		clock := authtest.NewClock()
 		mailer := &captureMailer{notify: make(chan struct{}, 1)}
-		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, nil, fastPoll)
+		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil, nil), clock.Now, nil, fastPoll)
 
 		errRollback := errors.New("token issue failed")
 		rolledBack := newMessage("rolled-back@example.com")
@@ -147,7 +148,7 @@ func TestOutboxOutageThenRecovery(t *testing.T) {
 		mailer := &captureMailer{notify: make(chan struct{}, 1), down: true}
 		var logs latchtest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, log, fastPoll)
+		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil, nil), clock.Now, log, fastPoll)
 
 		m := newMessage("ada@example.com")
 		enqueue(t, st, o, p, m)
@@ -199,7 +200,7 @@ func TestOutboxOutageThenRecovery(t *testing.T) {
 		if len(sent) != 1 {
 			t.Fatalf("mailer accepted %d messages, want exactly 1", len(sent))
 		}
-		want := auth.Message{ID: m.ID, ProjectID: p.ID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		want := auth.Message{ID: m.ID, ProjectID: p.ID, Channel: auth.ChannelEmail, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
 		opts := cmp.FilterPath(func(p cmp.Path) bool {
 			switch p.Last().String() {
 			case ".CreatedAt", ".NextAttemptAt", ".Attempts", ".LastError":
@@ -230,7 +231,7 @@ func TestOutboxBackoffAndGiveUp(t *testing.T) {
 		mailer := &captureMailer{down: true}
 		var logs latchtest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, log, delivery.OutboxOptions{
+		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil, nil), clock.Now, log, delivery.OutboxOptions{
 			BaseBackoff: 5 * time.Second,
 			MaxBackoff:  15 * time.Second,
 			MaxAttempts: 4,
@@ -274,7 +275,7 @@ func TestOutboxConcurrentWorkersDeliverOnce(t *testing.T) {
 		projects := []*auth.Project{seedProject(t, st, auth.EnvTest), seedProject(t, st, auth.EnvLive)}
 		clock := authtest.NewClock()
 		mailer := &captureMailer{notify: make(chan struct{}, 1)}
-		router := delivery.NewRouter(mailer, nil)
+		router := delivery.NewRouter(mailer, nil, nil)
 		// Small batches make the workers contend for the same rows often.
 		opts := delivery.OutboxOptions{PollInterval: 5 * time.Millisecond, BatchSize: 3}
 		a := delivery.NewOutbox(st, router, clock.Now, nil, opts)
@@ -314,7 +315,7 @@ func TestOutboxEnqueueWakesWorker(t *testing.T) {
 		p := seedProject(t, st, auth.EnvTest)
 		clock := authtest.NewClock()
 		mailer := &captureMailer{notify: make(chan struct{}, 1)}
-		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil), clock.Now, nil,
+		o := delivery.NewOutbox(st, delivery.NewRouter(mailer, nil, nil), clock.Now, nil,
 			delivery.OutboxOptions{PollInterval: time.Hour})
 		stop := runWorkers(t, o)
 
@@ -349,7 +350,7 @@ func TestOutboxLiveProjectWithoutSMTPRefused(t *testing.T) {
 		p := seedProject(t, st, auth.EnvLive)
 		clock := authtest.NewClock()
 		dev := delivery.NewDevInbox(st, clock.Now)
-		o := delivery.NewOutbox(st, delivery.NewRouter(nil, dev), clock.Now, nil, delivery.OutboxOptions{})
+		o := delivery.NewOutbox(st, delivery.NewRouter(nil, dev, nil), clock.Now, nil, delivery.OutboxOptions{})
 
 		if err := o.CanDeliver(auth.EnvLive); !errors.Is(err, auth.ErrEmailSettingsNotFound) {
 			t.Errorf("CanDeliver(live) = %v, want auth.ErrEmailSettingsNotFound", err)
@@ -381,7 +382,7 @@ func TestOutboxEnqueueValidates(t *testing.T) {
 	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
 		t.Parallel()
 		p := seedProject(t, st, auth.EnvTest)
-		o := delivery.NewOutbox(st, delivery.NewRouter(&captureMailer{}, nil), nil, nil, delivery.OutboxOptions{})
+		o := delivery.NewOutbox(st, delivery.NewRouter(&captureMailer{}, nil, nil), nil, nil, delivery.OutboxOptions{})
 		tests := []struct {
 			name string
 			env  auth.Env
@@ -401,6 +402,51 @@ func TestOutboxEnqueueValidates(t *testing.T) {
 		}
 		if msgs := pending(t, st, time.Now()); len(msgs) != 0 {
 			t.Errorf("outbox holds %d messages, want 0", len(msgs))
+		}
+	})
+}
+
+// TestOutboxTextMessages checks that text messages ride the same durable
+// outbox as email: delivered to the SMS provider with their channel,
+// retried after a transient failure, and given up at once when the
+// provider refuses them for good.
+func TestOutboxTextMessages(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		p := seedProject(t, st, auth.EnvLive)
+		clock := authtest.NewClock()
+		sms := &captureSMS{}
+		o := delivery.NewOutbox(st, delivery.NewRouter(&captureMailer{}, nil, sms), clock.Now, nil, delivery.OutboxOptions{BaseBackoff: 5 * time.Second})
+		text := func(ch auth.Channel) *auth.Message {
+			return &auth.Message{Channel: ch, To: "+12025550162", Text: "Your code is 123456"}
+		}
+
+		wa := text(auth.ChannelWhatsApp)
+		enqueue(t, st, o, p, wa)
+		o.Deliver(t.Context(), p.ID, wa.ID)
+		if got := sms.Sent(); len(got) != 1 || got[0].Channel != auth.ChannelWhatsApp || got[0].Body != wa.Text || got[0].To != wa.To {
+			t.Fatalf("provider got %+v, want the WhatsApp message", got)
+		}
+
+		sms.mu.Lock()
+		sms.err = errors.New("connection reset by peer")
+		sms.mu.Unlock()
+		retried := text(auth.ChannelSMS)
+		enqueue(t, st, o, p, retried)
+		o.Deliver(t.Context(), p.ID, retried.ID)
+		msgs := pending(t, st, clock.Now())
+		if len(msgs) != 1 || !msgs[0].NextAttemptAt.Equal(clock.Now().Add(5*time.Second)) {
+			t.Fatalf("after a transient failure the outbox holds %+v, want one message due in 5s", msgs)
+		}
+
+		sms.mu.Lock()
+		sms.err = fmt.Errorf("twilio said no: %w", delivery.ErrChannelUnsupported)
+		sms.mu.Unlock()
+		clock.Advance(5 * time.Second)
+		o.Deliver(t.Context(), p.ID, retried.ID)
+		if msgs := pending(t, st, clock.Now()); len(msgs) != 0 {
+			t.Errorf("a permanently refused message is still scheduled: %+v", msgs)
 		}
 	})
 }

@@ -3,16 +3,8 @@ package delivery
 import (
 	"context"
 	"errors"
-)
 
-// Channel is how a text message reaches a phone.
-type Channel string
-
-// The channels Stytch's OTP endpoints deliver on (/v1/otps/sms/… and
-// /v1/otps/whatsapp/…).
-const (
-	ChannelSMS      Channel = "sms"
-	ChannelWhatsApp Channel = "whatsapp"
+	"github.com/latchauth/latch/internal/auth"
 )
 
 // SMS is one text message to a phone, by SMS or WhatsApp: in practice a
@@ -28,10 +20,10 @@ type SMS struct {
 	To string
 	// Body is the text. It holds a passcode, so senders never log it.
 	Body string
-	// Channel is ChannelSMS or ChannelWhatsApp. There is no default: a
-	// WhatsApp code sent as an SMS (or the reverse) is billed differently
-	// and may not reach the user, so a zero Channel is refused.
-	Channel Channel
+	// Channel is auth.ChannelSMS or auth.ChannelWhatsApp. There is no
+	// default: a WhatsApp code sent as an SMS (or the reverse) is billed
+	// differently and may not reach the user, so a zero Channel is refused.
+	Channel auth.Channel
 }
 
 // SMSSender delivers one text message. It is the seam that tests fake, as

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latchauth/latch/internal/auth"
 )
 
 // DefaultTwilioBaseURL is where TwilioSender reaches Twilio's REST API
@@ -225,11 +227,11 @@ func (s *TwilioSender) LogValue() slog.Value { return s.cfg.LogValue() }
 // delivery policy asks before a passcode is issued, as Router.CanDeliver
 // does for email, so that a code is never stored for a channel that cannot
 // carry it.
-func (s *TwilioSender) Supports(ch Channel) bool {
+func (s *TwilioSender) Supports(ch auth.Channel) bool {
 	switch ch {
-	case ChannelSMS:
+	case auth.ChannelSMS:
 		return s.from != "" || s.service != ""
-	case ChannelWhatsApp:
+	case auth.ChannelWhatsApp:
 		return s.whatsAppFrom != ""
 	default:
 		return false
@@ -255,7 +257,7 @@ func (s *TwilioSender) Send(ctx context.Context, m SMS) error {
 	}
 	form := url.Values{"Body": {m.Body}}
 	switch {
-	case m.Channel == ChannelWhatsApp:
+	case m.Channel == auth.ChannelWhatsApp:
 		form.Set("To", whatsAppPrefix+m.To)
 		form.Set("From", s.whatsAppFrom)
 	case s.service != "":

@@ -49,7 +49,7 @@ func newSender(t *testing.T, srv *twiliotest.Server, log *slog.Logger, change fu
 	return s
 }
 
-func sms(channel delivery.Channel, to string) delivery.SMS {
+func sms(channel auth.Channel, to string) delivery.SMS {
 	return delivery.SMS{
 		ID:        auth.NewID(auth.KindMessage, auth.EnvTest),
 		ProjectID: "project-test-1",
@@ -76,7 +76,7 @@ func TestTwilioSenderSMS(t *testing.T) {
 	var logs bytes.Buffer
 	s := newSender(t, srv, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 
-	m := sms(delivery.ChannelSMS, toUS)
+	m := sms(auth.ChannelSMS, toUS)
 	if err := s.Send(t.Context(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -105,7 +105,7 @@ func TestTwilioSenderMessagingService(t *testing.T) {
 	srv := twiliotest.Start(t)
 	// With a messaging service set, From is not sent: the service picks.
 	s := newSender(t, srv, nil, func(c *delivery.TwilioConfig) { c.MessagingServiceSID = srv.MessagingServiceSID })
-	if err := s.Send(t.Context(), sms(delivery.ChannelSMS, toUK)); err != nil {
+	if err := s.Send(t.Context(), sms(auth.ChannelSMS, toUK)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.WaitForMessage(t, toUK, waitForSend)
@@ -124,7 +124,7 @@ func TestTwilioSenderWhatsApp(t *testing.T) {
 			c.MessagingServiceSID = srv.MessagingServiceSID
 			c.WhatsAppFrom = waFrom
 		})
-		if err := s.Send(t.Context(), sms(delivery.ChannelWhatsApp, toUK)); err != nil {
+		if err := s.Send(t.Context(), sms(auth.ChannelWhatsApp, toUK)); err != nil {
 			t.Fatalf("WhatsAppFrom %q: Send: %v", waFrom, err)
 		}
 		// WhatsApp always goes from the WhatsApp number, never through
@@ -154,13 +154,13 @@ func TestTwilioSenderSupports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := newSender(t, srv, nil, tt.change)
-		if got := s.Supports(delivery.ChannelSMS); got != tt.sms {
+		if got := s.Supports(auth.ChannelSMS); got != tt.sms {
 			t.Errorf("%s: Supports(sms) = %v, want %v", tt.name, got, tt.sms)
 		}
-		if got := s.Supports(delivery.ChannelWhatsApp); got != tt.whatsApp {
+		if got := s.Supports(auth.ChannelWhatsApp); got != tt.whatsApp {
 			t.Errorf("%s: Supports(whatsapp) = %v, want %v", tt.name, got, tt.whatsApp)
 		}
-		for _, ch := range []delivery.Channel{"", "voice", "SMS"} {
+		for _, ch := range []auth.Channel{"", "voice", "SMS"} {
 			if s.Supports(ch) {
 				t.Errorf("%s: Supports(%q) = true", tt.name, ch)
 			}
@@ -177,8 +177,8 @@ func TestTwilioSenderChannelUnsupported(t *testing.T) {
 	waOnly := newSender(t, srv, nil, func(c *delivery.TwilioConfig) { c.From = "" })
 	for _, tc := range []struct {
 		s  *delivery.TwilioSender
-		ch delivery.Channel
-	}{{smsOnly, delivery.ChannelWhatsApp}, {waOnly, delivery.ChannelSMS}, {smsOnly, ""}, {smsOnly, "voice"}} {
+		ch auth.Channel
+	}{{smsOnly, auth.ChannelWhatsApp}, {waOnly, auth.ChannelSMS}, {smsOnly, ""}, {smsOnly, "voice"}} {
 		err := tc.s.Send(t.Context(), sms(tc.ch, toUS))
 		if !errors.Is(err, delivery.ErrChannelUnsupported) {
 			t.Errorf("channel %q: Send = %v, want ErrChannelUnsupported", tc.ch, err)
@@ -197,7 +197,7 @@ func TestTwilioSenderAuthFailure(t *testing.T) {
 	srv := twiliotest.Start(t)
 	const wrongToken = "0123456789abcdef0123456789abcdef"
 	s := newSender(t, srv, nil, func(c *delivery.TwilioConfig) { c.AuthToken = wrongToken })
-	m := sms(delivery.ChannelSMS, toUS)
+	m := sms(auth.ChannelSMS, toUS)
 	err := s.Send(t.Context(), m)
 	te := twilioErr(t, err)
 	if te.Status != http.StatusUnauthorized || te.Code != 20003 || te.MoreInfo != "https://www.twilio.com/docs/errors/20003" {
@@ -242,14 +242,14 @@ func TestTwilioSenderInvalidNumber(t *testing.T) {
 		m    delivery.SMS
 		code int
 	}{
-		{"not E.164", sms(delivery.ChannelSMS, "2025550162"), 21211},
-		{"not a valid number", sms(delivery.ChannelSMS, "+10005550100"), 21211},
+		{"not E.164", sms(auth.ChannelSMS, "2025550162"), 21211},
+		{"not a valid number", sms(auth.ChannelSMS, "+10005550100"), 21211},
 		// Latch must answer the sandbox number without sending; if it
 		// ever reached Twilio, Twilio would refuse it.
-		{"Stytch sandbox", sms(delivery.ChannelSMS, "+10000000000"), 21211},
-		{"WhatsApp to an invalid number", sms(delivery.ChannelWhatsApp, "+1202"), 21211},
-		{"empty body", func() delivery.SMS { m := sms(delivery.ChannelSMS, toUS); m.Body = ""; return m }(), 21602},
-		{"body too long", func() delivery.SMS { m := sms(delivery.ChannelSMS, toUS); m.Body = strings.Repeat("9", 1601); return m }(), 21617},
+		{"Stytch sandbox", sms(auth.ChannelSMS, "+10000000000"), 21211},
+		{"WhatsApp to an invalid number", sms(auth.ChannelWhatsApp, "+1202"), 21211},
+		{"empty body", func() delivery.SMS { m := sms(auth.ChannelSMS, toUS); m.Body = ""; return m }(), 21602},
+		{"body too long", func() delivery.SMS { m := sms(auth.ChannelSMS, toUS); m.Body = strings.Repeat("9", 1601); return m }(), 21617},
 	}
 	for _, tt := range tests {
 		err := s.Send(t.Context(), tt.m)
@@ -276,7 +276,7 @@ func TestTwilioSenderOutage(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusTooManyRequests} {
 		srv := twiliotest.Start(t)
 		s := newSender(t, srv, nil, nil)
-		m := sms(delivery.ChannelSMS, toUS)
+		m := sms(auth.ChannelSMS, toUS)
 		srv.FailNext(2, status)
 		for attempt := 1; attempt <= 2; attempt++ {
 			err := s.Send(t.Context(), m)
@@ -336,7 +336,7 @@ func TestTwilioSenderUnexpectedAnswers(t *testing.T) {
 			w.WriteHeader(tt.status)
 			_, _ = w.Write([]byte(tt.body))
 		})
-		err := s.Send(t.Context(), sms(delivery.ChannelSMS, toUS))
+		err := s.Send(t.Context(), sms(auth.ChannelSMS, toUS))
 		te := twilioErr(t, err)
 		if te.Status != tt.status || te.Code != 0 || te.Message != tt.message {
 			t.Errorf("%s: TwilioError = %+v, want status %d, code 0, message %q", tt.name, te, tt.status, tt.message)
@@ -354,7 +354,7 @@ func TestTwilioSenderUnexpectedAnswers(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusCreated)
 	})
-	if err := s.Send(t.Context(), sms(delivery.ChannelSMS, toUS)); err != nil {
+	if err := s.Send(t.Context(), sms(auth.ChannelSMS, toUS)); err != nil {
 		t.Errorf("Send after a bare 201: %v", err)
 	}
 }
@@ -379,7 +379,7 @@ func TestTwilioSenderTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := s.Send(ctx, sms(delivery.ChannelSMS, toUS))
+	err := s.Send(ctx, sms(auth.ChannelSMS, toUS))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Send with a deadline = %v, want context.DeadlineExceeded", err)
 	}
@@ -400,7 +400,7 @@ func TestTwilioSenderTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start = time.Now()
-	err = s.Send(t.Context(), sms(delivery.ChannelSMS, toUS))
+	err = s.Send(t.Context(), sms(auth.ChannelSMS, toUS))
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("Send with a configured timeout = %v, want a timeout", err)
@@ -428,7 +428,7 @@ func TestTwilioSenderUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Send(t.Context(), sms(delivery.ChannelSMS, toUS))
+	err = s.Send(t.Context(), sms(auth.ChannelSMS, toUS))
 	if err == nil {
 		t.Fatal("Send to a closed port succeeded")
 	}

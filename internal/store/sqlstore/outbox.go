@@ -9,21 +9,21 @@ import (
 )
 
 const messageColumns = `project_id, message_id, to_address, subject, text_body, html_body,
-	created_at, attempts, next_attempt_at, sent_at, last_error`
+	created_at, attempts, next_attempt_at, sent_at, last_error, channel`
 
 func scanMessage(row rowScanner) (auth.Message, error) {
 	var m auth.Message
 	err := row.Scan(&m.ProjectID, &m.ID, &m.To, &m.Subject, &m.Text, &m.HTML,
-		timeCol{&m.CreatedAt}, &m.Attempts, timeCol{&m.NextAttemptAt}, nullTimeCol{&m.SentAt}, &m.LastError)
+		timeCol{&m.CreatedAt}, &m.Attempts, timeCol{&m.NextAttemptAt}, nullTimeCol{&m.SentAt}, &m.LastError, &m.Channel)
 	return m, err
 }
 
 // EnqueueMessage implements store.Outbox.
 func (db *DB) EnqueueMessage(ctx context.Context, projectID string, m *auth.Message) error {
 	err := db.insert(ctx, `INSERT INTO outbox_messages (`+messageColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $7) ON CONFLICT DO NOTHING`,
 		projectID, m.ID, m.To, m.Subject, m.Text, m.HTML,
-		db.ts(m.CreatedAt), m.Attempts, db.ts(m.NextAttemptAt), db.nts(m.SentAt), m.LastError)
+		db.ts(m.CreatedAt), m.Attempts, db.ts(m.NextAttemptAt), db.nts(m.SentAt), m.LastError, channelOrEmail(m.Channel))
 	if err != nil {
 		return db.fail(err, "enqueue message %s", m.ID)
 	}
@@ -79,13 +79,13 @@ func (db *DB) MarkMessageFailed(ctx context.Context, projectID, messageID, reaso
 	return nil
 }
 
-const devMessageColumns = `project_id, message_id, to_address, subject, text_body, html_body, created_at`
+const devMessageColumns = `project_id, message_id, to_address, subject, text_body, html_body, created_at, channel`
 
 // AddDevMessage implements store.DevInbox.
 func (db *DB) AddDevMessage(ctx context.Context, projectID string, m *auth.DevMessage) error {
 	err := db.insert(ctx, `INSERT INTO dev_messages (`+devMessageColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
-		projectID, m.ID, m.To, m.Subject, m.Text, m.HTML, db.ts(m.CreatedAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) ON CONFLICT DO NOTHING`,
+		projectID, m.ID, m.To, m.Subject, m.Text, m.HTML, db.ts(m.CreatedAt), channelOrEmail(m.Channel))
 	if err != nil {
 		return db.fail(err, "add dev message %s", m.ID)
 	}
@@ -107,11 +107,19 @@ func (db *DB) ListDevMessages(ctx context.Context, f store.DevMessageFilter) ([]
 		ORDER BY created_at DESC, message_id DESC LIMIT $3`, f.ProjectID, f.To, limit)
 	ms, err := collect(rows, err, func(row rowScanner) (auth.DevMessage, error) {
 		var m auth.DevMessage
-		err := row.Scan(&m.ProjectID, &m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, timeCol{&m.CreatedAt})
+		err := row.Scan(&m.ProjectID, &m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, timeCol{&m.CreatedAt}, &m.Channel)
 		return m, err
 	})
 	if err != nil {
 		return nil, db.fail(err, "list dev messages")
 	}
 	return ms, nil
+}
+
+// channelOrEmail stores a message without a channel as the email it is.
+func channelOrEmail(c auth.Channel) auth.Channel {
+	if c == "" {
+		return auth.ChannelEmail
+	}
+	return c
 }

@@ -100,10 +100,16 @@ type factorRecord struct {
 	CreatedAt           time.Time    `json:"created_at"`
 	UpdatedAt           time.Time    `json:"updated_at"`
 	EmailFactor         *emailFactor `json:"email_factor,omitempty"`
+	PhoneNumberFactor   *phoneFactor `json:"phone_number_factor,omitempty"`
 	// TOTPID is the registration of an authenticator app factor, and
 	// RecoveryCodeID the code of a recovery code factor.
 	TOTPID         string `json:"totp_id,omitempty"`
 	RecoveryCodeID string `json:"recovery_code_id,omitempty"`
+}
+
+type phoneFactor struct {
+	PhoneID     string `json:"phone_id"`
+	PhoneNumber string `json:"phone_number"`
 }
 
 type emailFactor struct {
@@ -123,6 +129,9 @@ func encodeFactors(fs []auth.AuthenticationFactor) (string, error) {
 		}
 		if e := f.EmailFactor; e != nil {
 			recs[i].EmailFactor = &emailFactor{EmailID: e.EmailID, EmailAddress: e.EmailAddress}
+		}
+		if ph := f.PhoneNumberFactor; ph != nil {
+			recs[i].PhoneNumberFactor = &phoneFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
 		}
 		if a := f.AuthenticatorAppFactor; a != nil {
 			recs[i].TOTPID = a.TOTPID
@@ -150,6 +159,9 @@ func decodeFactors(recs []factorRecord) []auth.AuthenticationFactor {
 		}
 		if e := r.EmailFactor; e != nil {
 			fs[i].EmailFactor = &auth.EmailFactor{EmailID: e.EmailID, EmailAddress: e.EmailAddress}
+		}
+		if ph := r.PhoneNumberFactor; ph != nil {
+			fs[i].PhoneNumberFactor = &auth.PhoneNumberFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
 		}
 		if r.TOTPID != "" {
 			fs[i].AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: r.TOTPID}

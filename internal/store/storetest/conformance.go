@@ -203,6 +203,7 @@ func messageSpec(projectID string, due time.Time) *auth.Message {
 	return &auth.Message{
 		ID:            auth.NewID(auth.KindMessage, auth.EnvTest),
 		ProjectID:     projectID,
+		Channel:       auth.ChannelEmail,
 		To:            "ada@example.com",
 		Subject:       "Your login link",
 		Text:          "text",
@@ -937,6 +938,8 @@ var outboxTests = []subtest{
 		p, q := newProject(t, st), newProject(t, st)
 		m1 := messageSpec(p.ID, t0)
 		m2 := messageSpec(q.ID, at(time.Second))
+		// A text message waits in the same queue, with its channel.
+		m2.Channel, m2.To, m2.Subject, m2.HTML = auth.ChannelSMS, "+12025550162", "", ""
 		m3 := messageSpec(p.ID, at(time.Second))
 		m3.CreatedAt = at(2 * time.Second)
 		late := messageSpec(p.ID, at(time.Hour))
@@ -952,6 +955,16 @@ var outboxTests = []subtest{
 		got, err = st.DueMessages(t.Context(), at(time.Second), 10) // due at now is due
 		must(t, err)
 		diff(t, "DueMessages at a due time", got, []auth.Message{*m1, *m2, *m3})
+	}},
+	{"NoChannelIsEmail", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		m := messageSpec(p.ID, t0)
+		m.Channel = ""
+		must(t, st.EnqueueMessage(t.Context(), p.ID, m))
+		got, err := st.DueMessages(t.Context(), t0, 10)
+		must(t, err)
+		m.Channel = auth.ChannelEmail
+		diff(t, "DueMessages", got, []auth.Message{*m})
 	}},
 	{"EnqueueConflict", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)
@@ -1020,7 +1033,7 @@ var outboxTests = []subtest{
 
 func devMessage(projectID, to string, created time.Time) *auth.DevMessage {
 	return &auth.DevMessage{
-		ID: auth.NewID(auth.KindMessage, auth.EnvTest), ProjectID: projectID, To: to,
+		ID: auth.NewID(auth.KindMessage, auth.EnvTest), ProjectID: projectID, Channel: auth.ChannelEmail, To: to,
 		Subject: "Subject", Text: "text", HTML: "<p>html</p>", CreatedAt: created,
 	}
 }
@@ -1030,7 +1043,8 @@ var devInboxTests = []subtest{
 		p, q := newProject(t, st), newProject(t, st)
 		m1 := devMessage(p.ID, "ada@example.com", t0)
 		m2 := devMessage(q.ID, "ada@example.com", at(time.Second))
-		m3 := devMessage(p.ID, "bob@example.com", at(2*time.Second))
+		m3 := devMessage(p.ID, "+12025550162", at(2*time.Second))
+		m3.Channel, m3.Subject, m3.HTML = auth.ChannelWhatsApp, "", ""
 		for _, m := range []*auth.DevMessage{m1, m2, m3} {
 			must(t, st.AddDevMessage(t.Context(), m.ProjectID, m))
 		}
@@ -1045,6 +1059,7 @@ var devInboxTests = []subtest{
 			{"to", store.DevMessageFilter{To: "ada@example.com"}, []auth.DevMessage{*m2, *m1}},
 			{"project and to", store.DevMessageFilter{ProjectID: q.ID, To: "ada@example.com"}, []auth.DevMessage{*m2}},
 			{"limit", store.DevMessageFilter{Limit: 1}, []auth.DevMessage{*m3}},
+			{"phone", store.DevMessageFilter{To: "+12025550162"}, []auth.DevMessage{*m3}},
 			{"no match", store.DevMessageFilter{To: "nobody@example.com"}, []auth.DevMessage{}},
 		} {
 			got, err := st.ListDevMessages(t.Context(), tc.f)

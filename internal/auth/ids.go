@@ -15,6 +15,7 @@ const (
 	KindProject             Kind = "project"
 	KindUser                Kind = "user"
 	KindEmail               Kind = "email"
+	KindPhone               Kind = "phone-number"
 	KindSession             Kind = "session"
 	KindJWK                 Kind = "jwk"
 	KindRequest             Kind = "request-id"

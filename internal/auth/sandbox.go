@@ -16,6 +16,11 @@ const (
 	SandboxMagicLinkNotFound = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
 	SandboxSessionToken      = "WJtR5BCy38Szd5AfoDpf0iqFKEt4EE5JhjlWUY7l3FtY"
 	SandboxSessionNotFound   = "59cnLELtq5cFVS6uYK9f-pAWzBkhqZl8AvLhbhOvKNWw"
+	// SandboxPhoneNumber takes SMS and WhatsApp passcodes without sending
+	// anything; SandboxPhoneID is the phone_id the sends answer with, and
+	// the sandbox passcode (000000) authenticates it.
+	SandboxPhoneNumber = "+10000000000"
+	SandboxPhoneID     = "phone-number-test-d5a3b680-e8a3-40c0-b815-ab79986666d0"
 )
 
 // sandboxStarted is when Stytch's sandbox session started.
@@ -30,6 +35,7 @@ func SandboxUser(projectID string) *User {
 		TrustedMetadata:   map[string]any{},
 		UntrustedMetadata: map[string]any{},
 		Emails:            []Email{{ID: SandboxEmailID, UserID: SandboxUserID, Address: SandboxEmail, Verified: true, CreatedAt: sandboxStarted}},
+		Phones:            []Phone{{ID: SandboxPhoneID, UserID: SandboxUserID, Number: SandboxPhoneNumber, Verified: true, CreatedAt: sandboxStarted}},
 		CreatedAt:         sandboxStarted,
 		UpdatedAt:         sandboxStarted,
 	}

@@ -28,6 +28,7 @@ type User struct {
 	TrustedMetadata   map[string]any
 	UntrustedMetadata map[string]any
 	Emails            []Email // ordered by creation
+	Phones            []Phone // ordered by creation
 	// TOTPID is the user's verified TOTP registration, "" when it has
 	// none. The store keeps it as registrations are verified and deleted;
 	// UpdateUser does not write it.
@@ -72,4 +73,35 @@ func (u *User) EmailByAddress(address string) (Email, bool) {
 		}
 	}
 	return Email{}, false
+}
+
+// Phone is a phone number attached to a user, in E.164 form as
+// internal/phone normalises it ("+12025550162"); it is unique within a
+// project.
+type Phone struct {
+	ID        string
+	UserID    string
+	Number    string
+	Verified  bool
+	CreatedAt time.Time
+}
+
+// PhoneByID returns the user's phone number with the given ID, if any.
+func (u *User) PhoneByID(id string) (Phone, bool) {
+	for _, p := range u.Phones {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Phone{}, false
+}
+
+// PhoneByNumber returns the user's phone with the (E.164) number, if any.
+func (u *User) PhoneByNumber(number string) (Phone, bool) {
+	for _, p := range u.Phones {
+		if p.Number == number {
+			return p, true
+		}
+	}
+	return Phone{}, false
 }

@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/latchauth/latch/internal/auth"
 )
 
 // Sandbox is Stytch's sandbox phone number. Test projects answer the SMS
 // and WhatsApp OTP endpoints for it with success and send nothing; see
 // IsSandbox.
-const Sandbox = "+10000000000"
+const Sandbox = auth.SandboxPhoneNumber
 
 // maxDigits is the longest number E.164 allows, country code included.
 // libphonenumber parses up to 17 national digits, more than any network

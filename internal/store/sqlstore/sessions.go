@@ -11,21 +11,20 @@ import (
 const sessionColumns = `session_id, user_id, token_hash, started_at, last_accessed_at, expires_at,
 	ip_address, user_agent, authentication_factors, custom_claims`
 
-// sessionUser reads a session, its user and the user's emails in one
-// query, one row per email: session authentication is the hottest path
-// in the product and answers with both.
+// sessionUser reads a session, its user and the user's emails and phone
+// numbers in one query (see userContacts): session authentication is the
+// hottest path in the product and answers with both.
 const sessionUser = `SELECT s.session_id, s.user_id, s.token_hash, s.started_at, s.last_accessed_at, s.expires_at,
 	s.ip_address, s.user_agent, s.authentication_factors, s.custom_claims,
-	` + userColumns + `, e.email_id, e.address, e.verified, e.created_at
+	` + userColumns + contactColumns + `
 	FROM sessions s
-	JOIN users u ON u.project_id = s.project_id AND u.user_id = s.user_id
-	LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id`
+	JOIN users u ON u.project_id = s.project_id AND u.user_id = s.user_id` + userContacts
 
 // qGetSessionUserByTokenHash and qGetSessionUser are prepared at Open.
 // token_hash is unique, so its index finds the row.
 const (
-	qGetSessionUserByTokenHash = sessionUser + ` WHERE s.project_id = $1 AND s.token_hash = $2 ORDER BY e.created_at, e.email_id`
-	qGetSessionUser            = sessionUser + ` WHERE s.project_id = $1 AND s.session_id = $2 ORDER BY e.created_at, e.email_id`
+	qGetSessionUserByTokenHash = sessionUser + ` WHERE s.project_id = $1 AND s.token_hash = $2` + contactOrder
+	qGetSessionUser            = sessionUser + ` WHERE s.project_id = $1 AND s.session_id = $2` + contactOrder
 )
 
 func scanSession(projectID string) func(rowScanner) (auth.Session, error) {
@@ -98,7 +97,7 @@ func (db *DB) GetSessionUser(ctx context.Context, projectID, sessionID string) (
 }
 
 // readSessionUser reads the rows of sessionUser. The session columns repeat
-// on every email row; they are decoded from the first. No row is
+// on every row; they are decoded from the first. No row is
 // sql.ErrNoRows.
 func readSessionUser(rows *sql.Rows, err error, projectID string) (*auth.Session, *auth.User, error) {
 	if err != nil {

@@ -19,6 +19,7 @@ const (
 	hotGetSessionUser
 	hotGetUser
 	hotGetUserByEmail
+	hotGetUserByPhone
 	hotGetMemberSessionByTokenHash
 	hotGetMemberSession
 	numHot
@@ -31,6 +32,7 @@ var hotQueries = [numHot]string{
 	hotGetSessionUser:              qGetSessionUser,
 	hotGetUser:                     qGetUser,
 	hotGetUserByEmail:              qGetUserByEmail,
+	hotGetUserByPhone:              qGetUserByPhone,
 	hotGetMemberSessionByTokenHash: qGetMemberSessionByTokenHash,
 	hotGetMemberSession:            qGetMemberSession,
 }

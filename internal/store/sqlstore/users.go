@@ -21,29 +21,48 @@ import (
 const userColumns = `u.user_id, u.status, u.first_name, u.middle_name, u.last_name, u.external_id,
 	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id, u.password_id`
 
-// userWithEmails reads a user and its emails in one query: one row per
-// email, or a single row of NULL email columns for a user without any.
-const userWithEmails = `SELECT ` + userColumns + `, e.email_id, e.address, e.verified, e.created_at
-	FROM users u LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id`
+// userContacts joins a user's emails and phone numbers. A user with E
+// emails and P phones gives max(E,1)*max(P,1) rows: a handful, since a user
+// has one or two of each, and both joins stay on their (project_id,
+// user_id) indexes, where a UNION of the two tables in a subquery may not
+// on SQLite. readUserRows folds the repeats.
+const userContacts = ` LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id
+	LEFT JOIN phone_numbers ph ON ph.project_id = u.project_id AND ph.user_id = u.user_id`
 
-// qGetUser and qGetUserByEmail are prepared at Open: session
-// authentication returns the user, and every email login looks one up.
+// contactColumns and contactOrder go with userContacts. Ordering by email
+// first keeps each email's rows together.
 const (
-	qGetUser        = userWithEmails + ` WHERE u.project_id = $1 AND u.user_id = $2 ORDER BY e.created_at, e.email_id`
-	qGetUserByEmail = userWithEmails + ` WHERE u.project_id = $1
-	AND u.user_id = (SELECT user_id FROM emails WHERE project_id = $1 AND address = $2)
-	ORDER BY e.created_at, e.email_id`
+	contactColumns = `, e.email_id, e.address, e.verified, e.created_at, ph.phone_id, ph.phone_number, ph.verified, ph.created_at`
+	contactOrder   = ` ORDER BY e.created_at, e.email_id, ph.created_at, ph.phone_id`
 )
 
-// userDest holds the scan targets of userColumns. The metadata columns
-// are kept raw because the joined query repeats them on every email row and
-// only the first needs decoding.
+// userWithContacts reads a user with its emails and phone numbers in one
+// query.
+const userWithContacts = `SELECT ` + userColumns + contactColumns + ` FROM users u` + userContacts
+
+// qGetUser, qGetUserByEmail and qGetUserByPhone are prepared at Open:
+// session authentication returns the user, and every email or phone login
+// looks one up.
+const (
+	qGetUser        = userWithContacts + ` WHERE u.project_id = $1 AND u.user_id = $2` + contactOrder
+	qGetUserByEmail = userWithContacts + ` WHERE u.project_id = $1
+	AND u.user_id = (SELECT user_id FROM emails WHERE project_id = $1 AND address = $2)` + contactOrder
+	qGetUserByPhone = userWithContacts + ` WHERE u.project_id = $1
+	AND u.user_id = (SELECT user_id FROM phone_numbers WHERE project_id = $1 AND phone_number = $2)` + contactOrder
+)
+
+// userDest holds the scan targets of userColumns and contactColumns. The
+// metadata columns are kept raw because the joined query repeats them on
+// every row and only the first needs decoding.
 type userDest struct {
 	u                  auth.User
 	trusted, untrusted []byte
 	emailID, address   sql.NullString
-	verified           sql.NullBool
+	emailVerified      sql.NullBool
 	emailCreated       *time.Time
+	phoneID, number    sql.NullString
+	phoneVerified      sql.NullBool
+	phoneCreated       *time.Time
 }
 
 func (d *userDest) userTargets() []any {
@@ -51,7 +70,12 @@ func (d *userDest) userTargets() []any {
 		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}, &d.u.TOTPID, &d.u.PasswordID}
 }
 
-// decode finishes the user: metadata decoded, Emails non-nil.
+func (d *userDest) contactTargets() []any {
+	return []any{&d.emailID, &d.address, &d.emailVerified, nullTimeCol{&d.emailCreated},
+		&d.phoneID, &d.number, &d.phoneVerified, nullTimeCol{&d.phoneCreated}}
+}
+
+// decode finishes the user: metadata decoded, Emails and Phones non-nil.
 func (d *userDest) decode(projectID string) (auth.User, error) {
 	u := d.u
 	u.ProjectID = projectID
@@ -63,28 +87,48 @@ func (d *userDest) decode(projectID string) (auth.User, error) {
 	}
 	u.TrustedMetadata, u.UntrustedMetadata = orEmpty(u.TrustedMetadata), orEmpty(u.UntrustedMetadata)
 	u.Emails = []auth.Email{}
+	u.Phones = []auth.Phone{}
 	return u, nil
 }
 
-// readUserWithEmails reads the rows of userWithEmails. No row is
+// addContacts appends the email and phone of the row just scanned unless
+// an earlier row of the same user brought them.
+func (d *userDest) addContacts(u *auth.User) {
+	if d.emailID.Valid && (len(u.Emails) == 0 || u.Emails[len(u.Emails)-1].ID != d.emailID.String) {
+		u.Emails = append(u.Emails, auth.Email{
+			ID: d.emailID.String, UserID: u.ID, Address: d.address.String,
+			Verified: d.emailVerified.Bool, CreatedAt: *d.emailCreated,
+		})
+	}
+	if d.phoneID.Valid {
+		if _, seen := u.PhoneByID(d.phoneID.String); !seen {
+			u.Phones = append(u.Phones, auth.Phone{
+				ID: d.phoneID.String, UserID: u.ID, Number: d.number.String,
+				Verified: d.phoneVerified.Bool, CreatedAt: *d.phoneCreated,
+			})
+		}
+	}
+}
+
+// readUserWithContacts reads the rows of userWithContacts. No row is
 // sql.ErrNoRows.
-func readUserWithEmails(rows *sql.Rows, err error, projectID string) (*auth.User, error) {
+func readUserWithContacts(rows *sql.Rows, err error, projectID string) (*auth.User, error) {
 	if err != nil {
 		return nil, err
 	}
 	return readUserRows(rows, projectID, nil, nil)
 }
 
-// readUserRows reads rows of a user joined with its emails, one row per
-// email (or one row of NULL email columns), after any lead columns of
-// another table, which onFirst decodes once from the first row. It closes
-// rows. No row is sql.ErrNoRows.
+// readUserRows reads rows of a user joined with its contacts
+// (userContacts), after any lead columns of another table, which onFirst
+// decodes once from the first row. It closes rows. No row is
+// sql.ErrNoRows.
 func readUserRows(rows *sql.Rows, projectID string, lead []any, onFirst func() error) (*auth.User, error) {
 	defer rows.Close()
 	var (
 		d    userDest
 		u    *auth.User
-		dest = append(append(lead, d.userTargets()...), &d.emailID, &d.address, &d.verified, nullTimeCol{&d.emailCreated})
+		dest = append(append(lead, d.userTargets()...), d.contactTargets()...)
 	)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
@@ -102,12 +146,7 @@ func readUserRows(rows *sql.Rows, projectID string, lead []any, onFirst func() e
 			}
 			u = &v
 		}
-		if d.emailID.Valid {
-			u.Emails = append(u.Emails, auth.Email{
-				ID: d.emailID.String, UserID: u.ID, Address: d.address.String,
-				Verified: d.verified.Bool, CreatedAt: *d.emailCreated,
-			})
-		}
+		d.addContacts(u)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -143,6 +182,12 @@ func (db *DB) CreateUser(ctx context.Context, projectID string, u *auth.User) er
 				return err
 			}
 		}
+		for _, ph := range u.Phones {
+			ph.UserID = u.ID
+			if err := tx.insertPhone(ctx, projectID, ph); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -157,10 +202,16 @@ func (db *DB) insertEmail(ctx context.Context, projectID string, e auth.Email) e
 		projectID, e.ID, e.UserID, strings.ToLower(e.Address), e.Verified, db.ts(e.CreatedAt))
 }
 
+func (db *DB) insertPhone(ctx context.Context, projectID string, p auth.Phone) error {
+	return db.insert(ctx, `INSERT INTO phone_numbers (project_id, phone_id, user_id, phone_number, verified, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING`,
+		projectID, p.ID, p.UserID, p.Number, p.Verified, db.ts(p.CreatedAt))
+}
+
 // GetUser implements store.Users.
 func (db *DB) GetUser(ctx context.Context, projectID, userID string) (*auth.User, error) {
 	rows, err := db.stmt(ctx, hotGetUser).QueryContext(ctx, projectID, userID)
-	u, err := readUserWithEmails(rows, err, projectID)
+	u, err := readUserWithContacts(rows, err, projectID)
 	if err != nil {
 		return nil, db.fail(err, "get user %s", userID)
 	}
@@ -170,9 +221,19 @@ func (db *DB) GetUser(ctx context.Context, projectID, userID string) (*auth.User
 // GetUserByEmail implements store.Users.
 func (db *DB) GetUserByEmail(ctx context.Context, projectID, address string) (*auth.User, error) {
 	rows, err := db.stmt(ctx, hotGetUserByEmail).QueryContext(ctx, projectID, strings.ToLower(address))
-	u, err := readUserWithEmails(rows, err, projectID)
+	u, err := readUserWithContacts(rows, err, projectID)
 	if err != nil {
 		return nil, db.fail(err, "get user by email %s", address)
+	}
+	return u, nil
+}
+
+// GetUserByPhone implements store.Users.
+func (db *DB) GetUserByPhone(ctx context.Context, projectID, number string) (*auth.User, error) {
+	rows, err := db.stmt(ctx, hotGetUserByPhone).QueryContext(ctx, projectID, number)
+	u, err := readUserWithContacts(rows, err, projectID)
+	if err != nil {
+		return nil, db.fail(err, "get user by phone %s", number)
 	}
 	return u, nil
 }
@@ -227,7 +288,10 @@ func (db *DB) SearchUsers(ctx context.Context, projectID string, f store.UserFil
 		}
 		return strings.Join(ps, ", ")
 	}
-	const hasEmail = `EXISTS (SELECT 1 FROM emails e WHERE e.project_id = u.project_id AND e.user_id = u.user_id AND `
+	const (
+		hasEmail = `EXISTS (SELECT 1 FROM emails e WHERE e.project_id = u.project_id AND e.user_id = u.user_id AND `
+		hasPhone = `EXISTS (SELECT 1 FROM phone_numbers ph WHERE ph.project_id = u.project_id AND ph.user_id = u.user_id AND `
+	)
 	var conds []string
 	if len(f.UserIDs) > 0 {
 		conds = append(conds, `u.user_id IN (`+list(f.UserIDs)+`)`)
@@ -241,6 +305,15 @@ func (db *DB) SearchUsers(ctx context.Context, projectID string, f store.UserFil
 	}
 	if f.EmailFuzzy != "" {
 		conds = append(conds, hasEmail+`e.address LIKE `+arg(likeContains(strings.ToLower(f.EmailFuzzy)))+` ESCAPE '\')`)
+	}
+	if len(f.PhoneIDs) > 0 {
+		conds = append(conds, hasPhone+`ph.phone_id IN (`+list(f.PhoneIDs)+`))`)
+	}
+	if len(f.PhoneNumbers) > 0 {
+		conds = append(conds, hasPhone+`ph.phone_number IN (`+list(f.PhoneNumbers)+`))`)
+	}
+	if f.PhoneFuzzy != "" {
+		conds = append(conds, hasPhone+`ph.phone_number LIKE `+arg(likeContains(f.PhoneFuzzy))+` ESCAPE '\')`)
 	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))
@@ -277,14 +350,15 @@ func (db *DB) SearchUsers(ctx context.Context, projectID string, f store.UserFil
 	if err != nil {
 		return nil, 0, db.fail(err, "search users")
 	}
-	if err := db.attachEmails(ctx, projectID, users); err != nil {
-		return nil, 0, db.fail(err, "search users: emails")
+	if err := db.attachContacts(ctx, projectID, users); err != nil {
+		return nil, 0, db.fail(err, "search users: contacts")
 	}
 	return users, total, nil
 }
 
-// attachEmails loads the emails of users in one query.
-func (db *DB) attachEmails(ctx context.Context, projectID string, users []auth.User) error {
+// attachContacts loads the emails and phone numbers of users, one query
+// for each.
+func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth.User) error {
 	if len(users) == 0 {
 		return nil
 	}
@@ -297,8 +371,9 @@ func (db *DB) attachEmails(ctx context.Context, projectID string, users []auth.U
 		args = append(args, users[i].ID)
 		ps[i] = "$" + strconv.Itoa(i+2)
 	}
+	in := strings.Join(ps, ", ")
 	rows, err := db.query(ctx, `SELECT `+emailColumns+` FROM emails
-		WHERE project_id = $1 AND user_id IN (`+strings.Join(ps, ", ")+`) ORDER BY created_at, email_id`, args...)
+		WHERE project_id = $1 AND user_id IN (`+in+`) ORDER BY created_at, email_id`, args...)
 	emails, err := collect(rows, err, scanEmail)
 	if err != nil {
 		return err
@@ -306,6 +381,16 @@ func (db *DB) attachEmails(ctx context.Context, projectID string, users []auth.U
 	for _, e := range emails {
 		u := byID[e.UserID]
 		u.Emails = append(u.Emails, e)
+	}
+	rows, err = db.query(ctx, `SELECT `+phoneColumns+` FROM phone_numbers
+		WHERE project_id = $1 AND user_id IN (`+in+`) ORDER BY created_at, phone_id`, args...)
+	phones, err := collect(rows, err, scanPhone)
+	if err != nil {
+		return err
+	}
+	for _, p := range phones {
+		u := byID[p.UserID]
+		u.Phones = append(u.Phones, p)
 	}
 	return nil
 }
@@ -356,6 +441,48 @@ func (db *DB) VerifyEmail(ctx context.Context, projectID, emailID string) error 
 func (db *DB) DeleteEmail(ctx context.Context, projectID, emailID string) error {
 	if err := db.execOne(ctx, `DELETE FROM emails WHERE project_id = $1 AND email_id = $2`, projectID, emailID); err != nil {
 		return db.fail(err, "delete email %s", emailID)
+	}
+	return nil
+}
+
+const phoneColumns = `phone_id, user_id, phone_number, verified, created_at`
+
+func scanPhone(row rowScanner) (auth.Phone, error) {
+	var p auth.Phone
+	err := row.Scan(&p.ID, &p.UserID, &p.Number, &p.Verified, timeCol{&p.CreatedAt})
+	return p, err
+}
+
+// AddPhone implements store.Users. A p.UserID that names no user of the
+// project is store.ErrNotFound.
+func (db *DB) AddPhone(ctx context.Context, projectID string, p auth.Phone) error {
+	if err := db.insertPhone(ctx, projectID, p); err != nil {
+		return db.fail(err, "add phone %s", p.ID)
+	}
+	return nil
+}
+
+// GetPhone implements store.Users.
+func (db *DB) GetPhone(ctx context.Context, projectID, phoneID string) (*auth.Phone, error) {
+	p, err := scanPhone(db.queryRow(ctx, `SELECT `+phoneColumns+` FROM phone_numbers WHERE project_id = $1 AND phone_id = $2`, projectID, phoneID))
+	if err != nil {
+		return nil, db.fail(err, "get phone %s", phoneID)
+	}
+	return &p, nil
+}
+
+// VerifyPhone implements store.Users.
+func (db *DB) VerifyPhone(ctx context.Context, projectID, phoneID string) error {
+	if err := db.execOne(ctx, `UPDATE phone_numbers SET verified = $3 WHERE project_id = $1 AND phone_id = $2`, projectID, phoneID, true); err != nil {
+		return db.fail(err, "verify phone %s", phoneID)
+	}
+	return nil
+}
+
+// DeletePhone implements store.Users.
+func (db *DB) DeletePhone(ctx context.Context, projectID, phoneID string) error {
+	if err := db.execOne(ctx, `DELETE FROM phone_numbers WHERE project_id = $1 AND phone_id = $2`, projectID, phoneID); err != nil {
+		return db.fail(err, "delete phone %s", phoneID)
 	}
 	return nil
 }

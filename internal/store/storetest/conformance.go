@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"RedirectURLs", redirectURLTests},
 		{"Users", userTests},
 		{"Emails", emailTests},
+		{"Phones", phoneTests},
 		{"SearchUsers", searchTests},
 		{"Sessions", sessionTests},
 		{"Tokens", tokenTests},
@@ -130,6 +132,7 @@ func userSpec(addresses ...string) *auth.User {
 		TrustedMetadata:   map[string]any{},
 		UntrustedMetadata: map[string]any{},
 		Emails:            []auth.Email{},
+		Phones:            []auth.Phone{},
 		CreatedAt:         t0,
 		UpdatedAt:         t0,
 	}
@@ -554,6 +557,133 @@ var emailTests = []subtest{
 		wantErr(t, st.AddEmail(t.Context(), p.ID, taken), store.ErrConflict)
 		sameID := auth.Email{ID: a.Emails[0].ID, UserID: b.ID, Address: "new@example.com", CreatedAt: t0}
 		wantErr(t, st.AddEmail(t.Context(), p.ID, sameID), store.ErrConflict)
+	}},
+}
+
+func phoneSpec(userID, number string, created time.Time) auth.Phone {
+	return auth.Phone{ID: auth.NewID(auth.KindPhone, auth.EnvTest), UserID: userID, Number: number, CreatedAt: created}
+}
+
+var phoneTests = []subtest{
+	{"ReadWithEmails", func(t *testing.T, st store.Store) {
+		// Two emails and two phones: every read must fold the joined
+		// rows back into exactly these, in creation order.
+		p := newProject(t, st)
+		u := userSpec("ada@example.com", "ada2@example.com")
+		u.ProjectID = p.ID
+		u.Phones = []auth.Phone{phoneSpec(u.ID, "+12025550162", t0), phoneSpec(u.ID, "+447700900123", at(time.Second))}
+		must(t, st.CreateUser(t.Context(), p.ID, u))
+		sess := sessionSpec(p.ID, u.ID)
+		must(t, st.CreateSession(t.Context(), p.ID, sess))
+
+		got, err := st.GetUser(t.Context(), p.ID, u.ID)
+		must(t, err)
+		diff(t, "GetUser", got, u)
+		got, err = st.GetUserByEmail(t.Context(), p.ID, "ada2@example.com")
+		must(t, err)
+		diff(t, "GetUserByEmail", got, u)
+		got, err = st.GetUserByPhone(t.Context(), p.ID, "+447700900123")
+		must(t, err)
+		diff(t, "GetUserByPhone", got, u)
+		_, got, err = st.GetSessionUserByTokenHash(t.Context(), p.ID, sess.TokenHash)
+		must(t, err)
+		diff(t, "GetSessionUserByTokenHash", got, u)
+		_, got, err = st.GetSessionUser(t.Context(), p.ID, sess.ID)
+		must(t, err)
+		diff(t, "GetSessionUser", got, u)
+		users, _, err := st.SearchUsers(t.Context(), p.ID, store.UserFilter{PhoneNumbers: []string{"+12025550162"}, Limit: 10})
+		must(t, err)
+		diff(t, "SearchUsers by phone", users, []auth.User{*u})
+
+		phoneOnly := userSpec()
+		phoneOnly.ProjectID = p.ID
+		phoneOnly.Phones = []auth.Phone{phoneSpec(phoneOnly.ID, "+33612345678", t0)}
+		must(t, st.CreateUser(t.Context(), p.ID, phoneOnly))
+		got, err = st.GetUserByPhone(t.Context(), p.ID, "+33612345678")
+		must(t, err)
+		diff(t, "GetUserByPhone of a user without email", got, phoneOnly)
+	}},
+	{"AddGetVerifyDelete", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		ph := phoneSpec(u.ID, "+12025550162", at(time.Minute))
+		must(t, st.AddPhone(t.Context(), p.ID, ph))
+		got, err := st.GetPhone(t.Context(), p.ID, ph.ID)
+		must(t, err)
+		diff(t, "GetPhone", got, &ph)
+
+		must(t, st.VerifyPhone(t.Context(), p.ID, ph.ID))
+		must(t, st.VerifyPhone(t.Context(), p.ID, ph.ID)) // idempotent
+		ph.Verified = true
+		gu, err := st.GetUser(t.Context(), p.ID, u.ID)
+		must(t, err)
+		diff(t, "GetUser phones", gu.Phones, []auth.Phone{ph})
+
+		must(t, st.DeletePhone(t.Context(), p.ID, ph.ID))
+		_, err = st.GetPhone(t.Context(), p.ID, ph.ID)
+		wantNotFound(t, "GetPhone after DeletePhone", err)
+		_, err = st.GetUserByPhone(t.Context(), p.ID, ph.Number)
+		wantNotFound(t, "GetUserByPhone after DeletePhone", err)
+		gu, err = st.GetUser(t.Context(), p.ID, u.ID)
+		must(t, err)
+		diff(t, "GetUser phones after DeletePhone", gu.Phones, []auth.Phone{})
+	}},
+	{"NotFoundAndConflicts", func(t *testing.T, st store.Store) {
+		p, q := newProject(t, st), newProject(t, st)
+		_, err := st.GetPhone(t.Context(), p.ID, "phone-number-test-missing")
+		wantNotFound(t, "GetPhone", err)
+		wantNotFound(t, "VerifyPhone", st.VerifyPhone(t.Context(), p.ID, "phone-number-test-missing"))
+		wantNotFound(t, "DeletePhone", st.DeletePhone(t.Context(), p.ID, "phone-number-test-missing"))
+		wantNotFound(t, "AddPhone for a missing user", st.AddPhone(t.Context(), p.ID, phoneSpec("user-test-missing", "+12025550162", t0)))
+
+		a, b := newUser(t, st, p.ID), newUser(t, st, p.ID)
+		must(t, st.AddPhone(t.Context(), p.ID, phoneSpec(a.ID, "+12025550162", t0)))
+		wantErr(t, st.AddPhone(t.Context(), p.ID, phoneSpec(b.ID, "+12025550162", t0)), store.ErrConflict)
+		// The same number in another project is another phone.
+		c := newUser(t, st, q.ID)
+		must(t, st.AddPhone(t.Context(), q.ID, phoneSpec(c.ID, "+12025550162", t0)))
+		_, err = st.GetUserByPhone(t.Context(), q.ID, "+447700900123")
+		wantNotFound(t, "GetUserByPhone of an unknown number", err)
+		got, err := st.GetUserByPhone(t.Context(), q.ID, "+12025550162")
+		must(t, err)
+		if got.ID != c.ID {
+			t.Errorf("GetUserByPhone in project q = %s, want %s", got.ID, c.ID)
+		}
+		// A user's phones go with it.
+		must(t, st.DeleteUser(t.Context(), p.ID, a.ID))
+		_, err = st.GetUserByPhone(t.Context(), p.ID, "+12025550162")
+		wantNotFound(t, "GetUserByPhone after DeleteUser", err)
+		must(t, st.AddPhone(t.Context(), p.ID, phoneSpec(b.ID, "+12025550162", t0)))
+	}},
+	{"Search", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		a, b := newUser(t, st, p.ID, "a@example.com"), newUser(t, st, p.ID, "b@example.com")
+		pa := phoneSpec(a.ID, "+12025550162", t0)
+		must(t, st.AddPhone(t.Context(), p.ID, pa))
+		must(t, st.AddPhone(t.Context(), p.ID, phoneSpec(b.ID, "+447700900123", t0)))
+		for _, tc := range []struct {
+			name string
+			f    store.UserFilter
+			want []string
+		}{
+			{"number", store.UserFilter{PhoneNumbers: []string{"+447700900123"}}, []string{b.ID}},
+			{"id", store.UserFilter{PhoneIDs: []string{pa.ID}}, []string{a.ID}},
+			{"fuzzy", store.UserFilter{PhoneFuzzy: "5550"}, []string{a.ID}},
+			{"fuzzy is literal", store.UserFilter{PhoneFuzzy: "%"}, []string{}},
+			{"or email", store.UserFilter{Or: true, PhoneNumbers: []string{"+12025550162"}, EmailAddresses: []string{"b@example.com"}}, []string{a.ID, b.ID}},
+		} {
+			tc.f.Limit = 10
+			users, total, err := st.SearchUsers(t.Context(), p.ID, tc.f)
+			must(t, err)
+			got := userIDs(users)
+			slices.Sort(got)
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			diff(t, tc.name, got, want)
+			if total != len(tc.want) {
+				t.Errorf("%s: total = %d, want %d", tc.name, total, len(tc.want))
+			}
+		}
 	}},
 }
 

@@ -49,6 +49,7 @@ type app struct {
 	magicLinks *magiclink.Service
 	discovery  *discovery.Service
 	otps       *otp.Service
+	b2bOTPs    *otp.B2B
 	totps      *totp.Service
 	passwords  *passwords.Service
 	// key is the server key: it seals stored secrets and, through subkeys,
@@ -121,6 +122,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.discovery = discovery.NewService(st, a.sessions, a.organizations, now)
 	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
 	a.otps = otp.NewService(st, a.users, a.sessions, a.outbox, subkey(key, "latch/otp-code"), now)
+	a.b2bOTPs = otp.NewB2B(a.otps, a.members, a.discovery)
 	box, err := secretbox.New(subkey(key, "latch/totp-secrets"))
 	if err != nil {
 		st.Close()
@@ -173,7 +175,7 @@ func subkey(key []byte, purpose string) []byte {
 func (a *app) handler() http.Handler {
 	d := api.Deps{
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
-		MagicLinks: a.magicLinks, OTPs: a.otps, Passwords: a.passwords, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
+		MagicLinks: a.magicLinks, OTPs: a.otps, B2BOTPs: a.b2bOTPs, Passwords: a.passwords, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
 		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
 	}
 	if a.devInbox != nil {

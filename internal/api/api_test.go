@@ -39,7 +39,7 @@ func newServer(t *testing.T) *server {
 	srv := httptest.NewServer(api.NewHandler(api.Deps{
 		Projects: s.Projects, Users: s.Users, Sessions: s.Sessions, MagicLinks: s.MagicLinks,
 		Discovery: s.Discovery, Organizations: s.Organizations, Members: s.Members, MemberSessions: s.Sessions,
-		TOTPs: s.TOTPs, Passwords: s.Passwords, Keys: s.Keys, DevInbox: devInbox{s.Store}, ErrorDocsURL: "https://stytch.com/docs/api/errors",
+		TOTPs: s.TOTPs, Passwords: s.Passwords, OTPs: s.OTPs, B2BOTPs: s.B2BOTPs, Keys: s.Keys, DevInbox: devInbox{s.Store}, ErrorDocsURL: "https://stytch.com/docs/api/errors",
 	}))
 	t.Cleanup(srv.Close)
 	p, secret := s.NewProject(t, auth.EnvTest)

@@ -34,6 +34,8 @@ type Deps struct {
 	MagicLinks *magiclink.Service
 	// OTPs sends and authenticates one-time passcodes.
 	OTPs *otp.Service
+	// B2BOTPs serves B2B email passcodes (organization and discovery).
+	B2BOTPs *otp.B2B
 	// Passwords serves the consumer password endpoints.
 	Passwords *passwords.Service
 	// Discovery lists and enters organizations for B2B discovery logins.

@@ -72,6 +72,12 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/b2b/magic_links/authenticate", h.api(h.b2bMagicLinksAuthenticate))
 	mux.Handle("POST /v1/b2b/magic_links/discovery/authenticate", h.api(h.b2bMagicLinksDiscoveryAuthenticate))
 
+	// B2B one-time passcodes
+	mux.Handle("POST /v1/b2b/otps/email/login_or_signup", h.api(h.b2bOTPsEmailLoginOrSignup))
+	mux.Handle("POST /v1/b2b/otps/email/authenticate", h.api(h.b2bOTPsEmailAuthenticate))
+	mux.Handle("POST /v1/b2b/otps/email/discovery/send", h.api(h.b2bOTPsEmailDiscoverySend))
+	mux.Handle("POST /v1/b2b/otps/email/discovery/authenticate", h.api(h.b2bOTPsEmailDiscoveryAuthenticate))
+
 	// B2B discovery
 	mux.Handle("POST /v1/b2b/discovery/organizations", h.api(h.b2bDiscoveryOrganizations))
 	mux.Handle("POST /v1/b2b/discovery/organizations/create", h.api(h.b2bDiscoveryOrganizationsCreate))

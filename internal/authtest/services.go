@@ -12,6 +12,7 @@ import (
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/secretbox"
@@ -41,6 +42,10 @@ type Services struct {
 	TOTPs *totp.Service
 	// Passwords has breach detection off.
 	Passwords *passwords.Service
+	// OTPs keys its code hashes with a fixed test key; B2BOTPs are its
+	// B2B passcodes.
+	OTPs    *otp.Service
+	B2BOTPs *otp.B2B
 }
 
 // NewServices wires the services over st.
@@ -61,6 +66,8 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	}
 	s.TOTPs = totp.NewService(st, s.Sessions, s.Discovery, box, s.Clock.Now)
 	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.MagicLinks, s.Clock.Now, passwords.Options{})
+	s.OTPs = otp.NewService(st, s.Users, s.Sessions, s.Mail, []byte("latch test otp key, 32 bytes...."), s.Clock.Now)
+	s.B2BOTPs = otp.NewB2B(s.OTPs, s.Members, s.Discovery)
 	return s
 }
 

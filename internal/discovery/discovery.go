@@ -205,7 +205,7 @@ func (s *Service) ConsumeForMember(ctx context.Context, tx store.Store, p *auth.
 	if err := forMember(ist, o, m); err != nil {
 		return nil, nil, err
 	}
-	m, err = s.enter(ctx, tx, p, o, m, ist.EmailAddress, ist.Factors)
+	m, err = s.Enter(ctx, tx, p, o, m, ist.EmailAddress, ist.Factors)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -293,7 +293,7 @@ func (s *Service) ExchangeSession(ctx context.Context, p *auth.Project, in Sessi
 			return nil, nil, nil, fmt.Errorf("discovery: exchange session: %w", err)
 		}
 		factors := transferable(cur.AuthenticationFactors)
-		m, err = s.enter(ctx, tx, p, o, m, from.EmailAddress, factors)
+		m, err = s.Enter(ctx, tx, p, o, m, from.EmailAddress, factors)
 		return m, o, factors, err
 	})
 }
@@ -390,7 +390,7 @@ func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *
 	m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, address)
 	switch {
 	case err == nil:
-		return s.enter(ctx, tx, p, o, m, address, factors)
+		return s.Enter(ctx, tx, p, o, m, address, factors)
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("discovery: join: %w", err)
 	}
@@ -416,9 +416,12 @@ func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *
 	return m, nil
 }
 
-// enter checks that an existing member may log in to o with factors, and
-// makes a pending or invited member active with its email verified.
-func (s *Service) enter(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, m *auth.Member, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
+// Enter checks, within tx, that an existing member may log in to o with
+// factors that proved address (its membership is not deleted, o allows the
+// factors' auth methods), and makes a pending or invited member active
+// with its email verified. Every B2B primary login into an organization
+// applies it.
+func (s *Service) Enter(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, m *auth.Member, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
 	if _, err := organization.Membership(o, m, address); err != nil {
 		return nil, err
 	}

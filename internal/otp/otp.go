@@ -119,20 +119,10 @@ func (s *Service) sendEmail(ctx context.Context, p *auth.Project, in EmailInput,
 			return err
 		}
 		res.UserID, res.EmailID, res.Created = u.ID, email.ID, created
-		code, err := s.issue(ctx, tx, p, &auth.OTP{
+		msgID, err = s.emailCode(ctx, tx, p, &auth.OTP{
 			MethodID: email.ID, UserID: u.ID, Delivery: auth.DeliveryEmail, Address: addr,
-		}, minutes, now)
-		if err != nil {
-			return err
-		}
-		m := emailMessage(p, addr, code, minutes)
-		m.ID = auth.NewID(auth.KindMessage, p.Env)
-		m.CreatedAt, m.NextAttemptAt = now, now
-		if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
-			return fmt.Errorf("otp: enqueue email: %w", err)
-		}
-		msgID = m.ID
-		return nil
+		}, p.Name, minutes, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -152,6 +142,23 @@ func (s *Service) throttle(ctx context.Context, p *auth.Project, address string,
 		return auth.ErrTooManyRequests.WithMessage("Too many passcodes were sent to %s; wait a few minutes before sending another.", address)
 	}
 	return nil
+}
+
+// emailCode issues a code for o's method within tx and enqueues the email
+// that carries it, naming sender, and returns the message's ID for
+// Deliver after commit.
+func (s *Service) emailCode(ctx context.Context, tx store.Store, p *auth.Project, o *auth.OTP, sender string, minutes int, now time.Time) (string, error) {
+	code, err := s.issue(ctx, tx, p, o, minutes, now)
+	if err != nil {
+		return "", err
+	}
+	m := emailMessage(p, sender, o.Address, code, minutes)
+	m.ID = auth.NewID(auth.KindMessage, p.Env)
+	m.CreatedAt, m.NextAttemptAt = now, now
+	if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
+		return "", fmt.Errorf("otp: enqueue email: %w", err)
+	}
+	return m.ID, nil
 }
 
 // issue stores a new code for o's method, valid for minutes, and returns
@@ -204,14 +211,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		return s.sandbox(ctx, p, in)
 	}
 	now := s.now().UTC()
-	o, err := s.store.AuthenticateOTP(ctx, p.ID, in.MethodID, s.hash(in.MethodID, in.Code), now, auth.OTPMaxAttempts)
-	switch {
-	case errors.Is(err, store.ErrMismatch):
-		return nil, auth.ErrUnableToAuthOTPCode
-	case errors.Is(err, store.ErrNotFound):
-		return nil, auth.ErrOTPCodeNotFound
-	case err != nil:
-		return nil, fmt.Errorf("otp: authenticate: %w", err)
+	o, err := s.check(ctx, p, in.MethodID, in.Code, now)
+	if err != nil {
+		return nil, err
 	}
 	var res *AuthenticateResult
 	err = s.store.InTx(ctx, func(tx store.Store) error {

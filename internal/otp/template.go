@@ -16,22 +16,23 @@ var emailHTML = htmltemplate.Must(htmltemplate.New("otp").Parse(`<!doctype html>
 </body></html>
 `))
 
-// emailMessage is the email that carries a passcode.
-func emailMessage(p *auth.Project, to, code string, minutes int) *auth.Message {
+// emailMessage is the email that carries a passcode, naming sender (the
+// project, or the organization a B2B code logs in to) as its issuer.
+func emailMessage(p *auth.Project, sender, to, code string, minutes int) *auth.Message {
 	var html bytes.Buffer
 	// The template is a constant over plain fields; it cannot fail.
 	_ = emailHTML.Execute(&html, struct {
 		Project, Code string
 		Minutes       int
-	}{p.Name, code, minutes})
+	}{sender, code, minutes})
 	plural := "s"
 	if minutes == 1 {
 		plural = ""
 	}
 	return &auth.Message{
 		ProjectID: p.ID, To: to,
-		Subject: fmt.Sprintf("Your %s verification code is %s", p.Name, code),
-		Text:    fmt.Sprintf("Your %s verification code is %s.\n\nIt expires in %d minute%s and can be used once. If you did not ask for it, you can ignore this email.\n", p.Name, code, minutes, plural),
+		Subject: fmt.Sprintf("Your %s verification code is %s", sender, code),
+		Text:    fmt.Sprintf("Your %s verification code is %s.\n\nIt expires in %d minute%s and can be used once. If you did not ask for it, you can ignore this email.\n", sender, code, minutes, plural),
 		HTML:    html.String(),
 	}
 }

@@ -162,6 +162,7 @@ func toMemberJSON(m *auth.Member) memberJSON {
 		RetiredEmailAddresses:  []struct{}{},
 		IsAdmin:                m.HasRole(auth.RoleAdmin),
 		TOTPRegistrationID:     m.TOTPRegistrationID,
+		MemberPasswordID:       m.PasswordID,
 		MFAEnrolled:            m.MFAEnrolled,
 		MFAPhoneNumber:         m.MFAPhoneNumber,
 		MFAPhoneNumberVerified: m.MFAPhoneVerified,

@@ -36,7 +36,7 @@ type Deps struct {
 	OTPs *otp.Service
 	// B2BOTPs serves B2B email passcodes (organization and discovery).
 	B2BOTPs *otp.B2B
-	// Passwords serves the consumer password endpoints.
+	// Passwords serves the consumer and B2B password endpoints.
 	Passwords *passwords.Service
 	// Discovery lists and enters organizations for B2B discovery logins.
 	Discovery *discovery.Service

@@ -89,6 +89,15 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/b2b/sessions", h.api(h.b2bSessionsGet))
 	mux.Handle("POST /v1/b2b/sessions/exchange", h.api(h.b2bSessionsExchange))
 
+	// B2B passwords
+	mux.Handle("POST /v1/b2b/passwords/authenticate", h.api(h.b2bPasswordsAuthenticate))
+	mux.Handle("POST /v1/b2b/passwords/strength_check", h.api(h.b2bPasswordsStrengthCheck))
+	mux.Handle("POST /v1/b2b/passwords/migrate", h.api(h.b2bPasswordsMigrate))
+	mux.Handle("POST /v1/b2b/passwords/email/reset/start", h.api(h.b2bPasswordsEmailResetStart))
+	mux.Handle("POST /v1/b2b/passwords/email/reset", h.api(h.b2bPasswordsEmailReset))
+	mux.Handle("POST /v1/b2b/passwords/existing_password/reset", h.api(h.b2bPasswordsExistingPasswordReset))
+	mux.Handle("POST /v1/b2b/passwords/session/reset", h.api(h.b2bPasswordsSessionReset))
+
 	// B2B TOTP and recovery codes
 	mux.Handle("POST /v1/b2b/totp", h.api(h.b2bTOTPCreate))
 	mux.Handle("POST /v1/b2b/totp/authenticate", h.api(h.b2bTOTPAuthenticate))

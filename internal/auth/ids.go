@@ -31,6 +31,7 @@ const (
 	KindMemberTOTP          Kind = "member-totp"
 	KindRecoveryCode        Kind = "totp-recovery-code"
 	KindPassword            Kind = "password"
+	KindMemberPassword      Kind = "member-password"
 )
 
 // NewID returns a Stytch-shaped identifier such as "user-test-<uuid>".

@@ -58,6 +58,9 @@ type Member struct {
 	// when it has none. The store keeps it as registrations are verified
 	// and deleted; UpdateMember does not write it.
 	TOTPRegistrationID string
+	// PasswordID is the member's password (member_password_id), "" when
+	// it has none; kept by the store like TOTPRegistrationID.
+	PasswordID string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

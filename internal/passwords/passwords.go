@@ -362,8 +362,8 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 // address and a user without a password alike.
 var errWrongCredentials = auth.ErrUnauthorizedCredentials.WithMessage("The email address or password is incorrect.")
 
-// check verifies password against pw, which is nil when the address has
-// no user or the user no password: then it verifies against a dummy hash,
+// check verifies password against pw (a user's or a member's), which is
+// nil when the address has no account or the account no password: then it verifies against a dummy hash,
 // so the answer takes as long, and fails. A password stored in an
 // imported or weaker format is rehashed with argon2id, unless it turns
 // out to be breached (with breach detection on): Latch never checked it
@@ -403,7 +403,11 @@ func (s *Service) check(ctx context.Context, pw *auth.Password, password string)
 			s.log.WarnContext(ctx, "password breach check failed; letting an imported password log in", "err", err)
 		}
 		if breached {
-			if err := s.store.RequirePasswordReset(ctx, pw.ProjectID, pw.ID, s.now().UTC()); err != nil {
+			require := s.store.RequirePasswordReset
+			if pw.MemberID != "" {
+				require = s.store.RequireMemberPasswordReset
+			}
+			if err := require(ctx, pw.ProjectID, pw.ID, s.now().UTC()); err != nil {
 				return fmt.Errorf("passwords: require reset: %w", err)
 			}
 			pw.RequiresReset = true
@@ -412,7 +416,11 @@ func (s *Service) check(ctx context.Context, pw *auth.Password, password string)
 	}
 	// A password changed meanwhile (ErrConflict) keeps its new hash; any
 	// other failure leaves the old hash, which still verifies.
-	err = s.store.UpdatePasswordHash(ctx, pw.ProjectID, pw.ID, pw.Hash, newHash, s.now().UTC())
+	update := s.store.UpdatePasswordHash
+	if pw.MemberID != "" {
+		update = s.store.UpdateMemberPasswordHash
+	}
+	err = update(ctx, pw.ProjectID, pw.ID, pw.Hash, newHash, s.now().UTC())
 	if err != nil && !errors.Is(err, store.ErrConflict) {
 		s.log.WarnContext(ctx, "password rehash not stored", "password_id", pw.ID, "err", err)
 	}

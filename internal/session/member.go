@@ -278,6 +278,26 @@ func (s *Service) RevokeMember(ctx context.Context, p *auth.Project, in RevokeMe
 	return nil
 }
 
+// RevokeMemberSessions ends, within tx, every live session of a member
+// except the one with ID keep (none when keep is empty): a password reset
+// logs the member out everywhere else.
+func (s *Service) RevokeMemberSessions(ctx context.Context, tx store.Store, p *auth.Project, memberID, keep string) error {
+	ss, err := tx.ListMemberSessions(ctx, p.ID, memberID, s.now().UTC())
+	if err != nil {
+		return fmt.Errorf("session: revoke member sessions: %w", err)
+	}
+	for _, sess := range ss {
+		if sess.ID == keep {
+			continue
+		}
+		if err := tx.DeleteMemberSession(ctx, p.ID, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("session: revoke member sessions: %w", err)
+		}
+		s.jwts.drop(sess.ID)
+	}
+	return nil
+}
+
 // ListMember returns a member's active sessions in an organization, with
 // the member and organization they belong to.
 func (s *Service) ListMember(ctx context.Context, p *auth.Project, organizationID, memberID string) ([]auth.Session, *auth.Member, *auth.Organization, error) {

@@ -29,3 +29,21 @@ type Passwords interface {
 	// Returns ErrNotFound.
 	DeletePassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error)
 }
+
+// MemberPasswords persists B2B members' passwords, one per member, as
+// auth.Password values with MemberID set. The store keeps
+// auth.Member.PasswordID in step with them.
+type MemberPasswords interface {
+	// SetMemberPassword stores pw as its member's password, as
+	// SetPassword does for users. Returns ErrNotFound if the member does
+	// not exist.
+	SetMemberPassword(ctx context.Context, projectID string, pw *auth.Password) error
+	// GetMemberPassword returns a member's password. Returns ErrNotFound.
+	GetMemberPassword(ctx context.Context, projectID, memberID string) (*auth.Password, error)
+	// UpdateMemberPasswordHash is UpdatePasswordHash for a member's
+	// password. Returns ErrNotFound or ErrConflict.
+	UpdateMemberPasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error
+	// RequireMemberPasswordReset is RequirePasswordReset for a member's
+	// password. Returns ErrNotFound.
+	RequireMemberPasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error
+}

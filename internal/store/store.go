@@ -33,6 +33,7 @@ type Store interface {
 	TOTPs
 	OTPs
 	Passwords
+	MemberPasswords
 
 	// InTx runs fn with a Store bound to one transaction, committing when
 	// fn returns nil and rolling back otherwise. Nested calls reuse the

@@ -15,8 +15,9 @@ import (
 // consumer email addresses are (see users.go).
 
 // memberCols are the members columns a member is created with, in the
-// order of memberDest.targets. totp_registration_id is read after them:
-// only the TOTP methods write it (see totps.go).
+// order of memberDest.targets. totp_registration_id and
+// member_password_id are read after them: only the TOTP and password
+// methods write them (see totps.go, passwords.go).
 var memberCols = []string{
 	"member_id", "organization_id", "email_address", "email_verified", "name", "status", "is_breakglass",
 	"external_id", "trusted_metadata", "untrusted_metadata", "roles",
@@ -24,9 +25,9 @@ var memberCols = []string{
 	"created_at", "updated_at",
 }
 
-// memberColumns selects memberCols, then totp_registration_id, from
-// members aliased m.
-var memberColumns = "m." + strings.Join(memberCols, ", m.") + ", m.totp_registration_id"
+// memberColumns selects memberCols, then totp_registration_id and
+// member_password_id, from members aliased m.
+var memberColumns = "m." + strings.Join(memberCols, ", m.") + ", m.totp_registration_id, m.member_password_id"
 
 // memberDest holds the scan targets of memberColumns, with the JSON
 // columns kept raw until decode.
@@ -40,7 +41,7 @@ func (d *memberDest) targets() []any {
 	return []any{&m.ID, &m.OrganizationID, &m.EmailAddress, &m.EmailVerified, &m.Name, &m.Status, &m.IsBreakglass,
 		&m.ExternalID, &d.trusted, &d.untrusted, &d.roles,
 		&m.MFAEnrolled, &m.MFAPhoneNumber, &m.MFAPhoneVerified, &m.DefaultMFAMethod,
-		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.TOTPRegistrationID}
+		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.TOTPRegistrationID, &m.PasswordID}
 }
 
 // decode finishes the member: JSON decoded, no nil list or map.

@@ -10,72 +10,91 @@ import (
 	"github.com/latchauth/latch/internal/store"
 )
 
-const passwordColumns = `password_id, user_id, hash, requires_reset, created_at, updated_at`
+// passwordTable is one of the two password tables: users' passwords and
+// B2B members' passwords are the same rows with a different owner, so one
+// implementation serves both.
+type passwordTable struct {
+	table    string // passwords or member_passwords
+	id       string // its ID column
+	owner    string // user_id or member_id
+	owners   string // the owner's table, whose <id> column mirrors the password's ID
+	ownerRef func(pw *auth.Password) *string
+}
 
-func scanPassword(projectID string) func(rowScanner) (auth.Password, error) {
+var (
+	userPasswords = passwordTable{table: "passwords", id: "password_id", owner: "user_id", owners: "users",
+		ownerRef: func(pw *auth.Password) *string { return &pw.UserID }}
+	memberPasswords = passwordTable{table: "member_passwords", id: "member_password_id", owner: "member_id", owners: "members",
+		ownerRef: func(pw *auth.Password) *string { return &pw.MemberID }}
+)
+
+func (t passwordTable) columns() string {
+	return t.id + `, ` + t.owner + `, hash, requires_reset, created_at, updated_at`
+}
+
+func (t passwordTable) scan(projectID string) func(rowScanner) (auth.Password, error) {
 	return func(row rowScanner) (auth.Password, error) {
 		pw := auth.Password{ProjectID: projectID}
-		err := row.Scan(&pw.ID, &pw.UserID, &pw.Hash, &pw.RequiresReset, timeCol{&pw.CreatedAt}, timeCol{&pw.UpdatedAt})
+		err := row.Scan(&pw.ID, t.ownerRef(&pw), &pw.Hash, &pw.RequiresReset, timeCol{&pw.CreatedAt}, timeCol{&pw.UpdatedAt})
 		return pw, err
 	}
 }
 
-// SetPassword implements store.Passwords: one upsert on the user's unique
-// index, so that concurrent sets leave one row, and the user's
-// password_id written in the same transaction.
-func (db *DB) SetPassword(ctx context.Context, projectID string, pw *auth.Password) error {
+// set is one upsert on the owner's unique index, so that concurrent sets
+// leave one row, and the owner's mirror column written in the same
+// transaction.
+func (t passwordTable) set(ctx context.Context, db *DB, projectID string, pw *auth.Password) error {
+	owner := *t.ownerRef(pw)
 	err := db.inTx(ctx, func(tx *DB) error {
 		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE project_id = $1 AND user_id = $2`,
-			projectID, pw.UserID).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+t.owners+` WHERE project_id = $1 AND `+t.owner+` = $2`,
+			projectID, owner).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
 			return store.ErrNotFound
 		}
-		got, err := scanPassword(projectID)(tx.writeRow(ctx, `INSERT INTO passwords (project_id, `+passwordColumns+`)
+		got, err := t.scan(projectID)(tx.writeRow(ctx, `INSERT INTO `+t.table+` (project_id, `+t.columns()+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (project_id, user_id) DO UPDATE SET hash = excluded.hash,
+			ON CONFLICT (project_id, `+t.owner+`) DO UPDATE SET hash = excluded.hash,
 				requires_reset = excluded.requires_reset, updated_at = excluded.updated_at
-			RETURNING `+passwordColumns,
-			projectID, pw.ID, pw.UserID, pw.Hash, pw.RequiresReset, tx.ts(pw.CreatedAt), tx.ts(pw.UpdatedAt)))
+			RETURNING `+t.columns(),
+			projectID, pw.ID, owner, pw.Hash, pw.RequiresReset, tx.ts(pw.CreatedAt), tx.ts(pw.UpdatedAt)))
 		if err != nil {
 			return err
 		}
 		*pw = got
-		_, err = tx.exec(ctx, `UPDATE users SET password_id = $3 WHERE project_id = $1 AND user_id = $2`,
-			projectID, pw.UserID, pw.ID)
+		_, err = tx.exec(ctx, `UPDATE `+t.owners+` SET `+t.id+` = $3 WHERE project_id = $1 AND `+t.owner+` = $2`,
+			projectID, owner, pw.ID)
 		return err
 	})
 	if err != nil {
-		return db.fail(err, "set password of user %s", pw.UserID)
+		return db.fail(err, "set password of %s", owner)
 	}
 	return nil
 }
 
-// GetUserPassword implements store.Passwords.
-func (db *DB) GetUserPassword(ctx context.Context, projectID, userID string) (*auth.Password, error) {
-	pw, err := scanPassword(projectID)(db.queryRow(ctx, `SELECT `+passwordColumns+` FROM passwords
-		WHERE project_id = $1 AND user_id = $2`, projectID, userID))
+func (t passwordTable) get(ctx context.Context, db *DB, projectID, owner string) (*auth.Password, error) {
+	pw, err := t.scan(projectID)(db.queryRow(ctx, `SELECT `+t.columns()+` FROM `+t.table+`
+		WHERE project_id = $1 AND `+t.owner+` = $2`, projectID, owner))
 	if err != nil {
-		return nil, db.fail(err, "get password of user %s", userID)
+		return nil, db.fail(err, "get password of %s", owner)
 	}
 	return &pw, nil
 }
 
-// UpdatePasswordHash implements store.Passwords with one conditional
-// UPDATE; only when it changes nothing does a second read tell a changed
-// hash from a missing password.
-func (db *DB) UpdatePasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error {
+// updateHash is one conditional UPDATE; only when it changes nothing does
+// a second read tell a changed hash from a missing password.
+func (t passwordTable) updateHash(ctx context.Context, db *DB, projectID, passwordID, oldHash, newHash string, now time.Time) error {
 	err := db.inTx(ctx, func(tx *DB) error {
-		err := tx.execOne(ctx, `UPDATE passwords SET hash = $4, updated_at = $5
-			WHERE project_id = $1 AND password_id = $2 AND hash = $3`,
+		err := tx.execOne(ctx, `UPDATE `+t.table+` SET hash = $4, updated_at = $5
+			WHERE project_id = $1 AND `+t.id+` = $2 AND hash = $3`,
 			projectID, passwordID, oldHash, newHash, tx.ts(now))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passwords WHERE project_id = $1 AND password_id = $2`,
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE project_id = $1 AND `+t.id+` = $2`,
 			projectID, passwordID).Scan(&n); err != nil {
 			return err
 		}
@@ -90,14 +109,33 @@ func (db *DB) UpdatePasswordHash(ctx context.Context, projectID, passwordID, old
 	return nil
 }
 
-// RequirePasswordReset implements store.Passwords.
-func (db *DB) RequirePasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error {
-	err := db.execOne(ctx, `UPDATE passwords SET requires_reset = $3, updated_at = $4
-		WHERE project_id = $1 AND password_id = $2`, projectID, passwordID, true, db.ts(now))
+func (t passwordTable) requireReset(ctx context.Context, db *DB, projectID, passwordID string, now time.Time) error {
+	err := db.execOne(ctx, `UPDATE `+t.table+` SET requires_reset = $3, updated_at = $4
+		WHERE project_id = $1 AND `+t.id+` = $2`, projectID, passwordID, true, db.ts(now))
 	if err != nil {
 		return db.fail(err, "require reset of password %s", passwordID)
 	}
 	return nil
+}
+
+// SetPassword implements store.Passwords.
+func (db *DB) SetPassword(ctx context.Context, projectID string, pw *auth.Password) error {
+	return userPasswords.set(ctx, db, projectID, pw)
+}
+
+// GetUserPassword implements store.Passwords.
+func (db *DB) GetUserPassword(ctx context.Context, projectID, userID string) (*auth.Password, error) {
+	return userPasswords.get(ctx, db, projectID, userID)
+}
+
+// UpdatePasswordHash implements store.Passwords.
+func (db *DB) UpdatePasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error {
+	return userPasswords.updateHash(ctx, db, projectID, passwordID, oldHash, newHash, now)
+}
+
+// RequirePasswordReset implements store.Passwords.
+func (db *DB) RequirePasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error {
+	return userPasswords.requireReset(ctx, db, projectID, passwordID, now)
 }
 
 // DeletePassword implements store.Passwords.
@@ -105,8 +143,8 @@ func (db *DB) DeletePassword(ctx context.Context, projectID, passwordID string) 
 	var pw auth.Password
 	err := db.inTx(ctx, func(tx *DB) error {
 		var err error
-		pw, err = scanPassword(projectID)(tx.writeRow(ctx, `DELETE FROM passwords WHERE project_id = $1 AND password_id = $2
-			RETURNING `+passwordColumns, projectID, passwordID))
+		pw, err = userPasswords.scan(projectID)(tx.writeRow(ctx, `DELETE FROM passwords WHERE project_id = $1 AND password_id = $2
+			RETURNING `+userPasswords.columns(), projectID, passwordID))
 		if err != nil {
 			return err
 		}
@@ -118,4 +156,24 @@ func (db *DB) DeletePassword(ctx context.Context, projectID, passwordID string) 
 		return nil, db.fail(err, "delete password %s", passwordID)
 	}
 	return &pw, nil
+}
+
+// SetMemberPassword implements store.MemberPasswords.
+func (db *DB) SetMemberPassword(ctx context.Context, projectID string, pw *auth.Password) error {
+	return memberPasswords.set(ctx, db, projectID, pw)
+}
+
+// GetMemberPassword implements store.MemberPasswords.
+func (db *DB) GetMemberPassword(ctx context.Context, projectID, memberID string) (*auth.Password, error) {
+	return memberPasswords.get(ctx, db, projectID, memberID)
+}
+
+// UpdateMemberPasswordHash implements store.MemberPasswords.
+func (db *DB) UpdateMemberPasswordHash(ctx context.Context, projectID, passwordID, oldHash, newHash string, now time.Time) error {
+	return memberPasswords.updateHash(ctx, db, projectID, passwordID, oldHash, newHash, now)
+}
+
+// RequireMemberPasswordReset implements store.MemberPasswords.
+func (db *DB) RequireMemberPasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error {
+	return memberPasswords.requireReset(ctx, db, projectID, passwordID, now)
 }

@@ -55,6 +55,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"OTPs", otpTests},
 		{"Passwords", passwordTests},
 		{"PasswordIsolation", passwordIsolationTests},
+		{"MemberPasswords", memberPasswordTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

@@ -141,3 +141,77 @@ var passwordIsolationTests = []subtest{
 		diff(t, "password in its own project", got, pw)
 	}},
 }
+
+func memberPasswordSpec(projectID, memberID, hash string) *auth.Password {
+	return &auth.Password{
+		ID: auth.NewID(auth.KindMemberPassword, auth.EnvTest), ProjectID: projectID, MemberID: memberID,
+		Hash: hash, CreatedAt: t0, UpdatedAt: t0,
+	}
+}
+
+var memberPasswordTests = []subtest{
+	{"SetGetAndMember", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		o := newOrg(t, st, p.ID, "acme")
+		m := newMember(t, st, p.ID, o.ID, "ada@acme.example")
+		other := newMember(t, st, p.ID, newOrg(t, st, p.ID, "globex").ID, "ada@acme.example")
+		ctx := t.Context()
+		_, err := st.GetMemberPassword(ctx, p.ID, m.ID)
+		wantNotFound(t, "GetMemberPassword before any", err)
+
+		pw := memberPasswordSpec(p.ID, m.ID, "$argon2id$first")
+		must(t, st.SetMemberPassword(ctx, p.ID, pw))
+		got, err := st.GetMemberPassword(ctx, p.ID, m.ID)
+		must(t, err)
+		diff(t, "GetMemberPassword", got, pw)
+		gotM, err := st.GetMember(ctx, p.ID, o.ID, m.ID)
+		must(t, err)
+		if gotM.PasswordID != pw.ID {
+			t.Errorf("member PasswordID = %q, want %q", gotM.PasswordID, pw.ID)
+		}
+		// The same address in another organization is another account.
+		_, err = st.GetMemberPassword(ctx, p.ID, other.ID)
+		wantNotFound(t, "GetMemberPassword of the member in another organization", err)
+
+		again := memberPasswordSpec(p.ID, m.ID, "$argon2id$second")
+		again.UpdatedAt = at(time.Hour)
+		must(t, st.SetMemberPassword(ctx, p.ID, again))
+		want := *pw
+		want.Hash, want.UpdatedAt = "$argon2id$second", at(time.Hour)
+		diff(t, "SetMemberPassword result", again, &want)
+
+		wantNotFound(t, "SetMemberPassword for a missing member",
+			st.SetMemberPassword(ctx, p.ID, memberPasswordSpec(p.ID, auth.NewID(auth.KindMember, auth.EnvTest), "h")))
+	}},
+	{"UpdateHashAndRequireReset", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		m := newMember(t, st, p.ID, newOrg(t, st, p.ID, "acme").ID, "ada@acme.example")
+		ctx := t.Context()
+		pw := memberPasswordSpec(p.ID, m.ID, "$2a$old")
+		must(t, st.SetMemberPassword(ctx, p.ID, pw))
+		must(t, st.UpdateMemberPasswordHash(ctx, p.ID, pw.ID, "$2a$old", "$argon2id$new", at(time.Minute)))
+		wantErr(t, st.UpdateMemberPasswordHash(ctx, p.ID, pw.ID, "$2a$old", "$argon2id$other", at(time.Minute)), store.ErrConflict)
+		wantNotFound(t, "UpdateMemberPasswordHash of a missing password",
+			st.UpdateMemberPasswordHash(ctx, p.ID, auth.NewID(auth.KindMemberPassword, auth.EnvTest), "a", "b", t0))
+		must(t, st.RequireMemberPasswordReset(ctx, p.ID, pw.ID, at(2*time.Minute)))
+		got, err := st.GetMemberPassword(ctx, p.ID, m.ID)
+		must(t, err)
+		if got.Hash != "$argon2id$new" || !got.RequiresReset || !got.UpdatedAt.Equal(at(2*time.Minute)) {
+			t.Errorf("after update and require reset: %+v", got)
+		}
+		wantNotFound(t, "RequireMemberPasswordReset of a missing password",
+			st.RequireMemberPasswordReset(ctx, p.ID, auth.NewID(auth.KindMemberPassword, auth.EnvTest), t0))
+	}},
+	{"Isolation", func(t *testing.T, st store.Store) {
+		a, b := newProject(t, st), newProject(t, st)
+		m := newMember(t, st, a.ID, newOrg(t, st, a.ID, "acme").ID, "ada@acme.example")
+		ctx := t.Context()
+		pw := memberPasswordSpec(a.ID, m.ID, "h")
+		must(t, st.SetMemberPassword(ctx, a.ID, pw))
+		_, err := st.GetMemberPassword(ctx, b.ID, m.ID)
+		wantNotFound(t, "GetMemberPassword from another project", err)
+		wantNotFound(t, "UpdateMemberPasswordHash from another project", st.UpdateMemberPasswordHash(ctx, b.ID, pw.ID, "h", "x", t0))
+		wantNotFound(t, "RequireMemberPasswordReset from another project", st.RequireMemberPasswordReset(ctx, b.ID, pw.ID, t0))
+		wantNotFound(t, "SetMemberPassword for another project's member", st.SetMemberPassword(ctx, b.ID, memberPasswordSpec(b.ID, m.ID, "x")))
+	}},
+}

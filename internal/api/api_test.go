@@ -130,7 +130,7 @@ var scrubbers = []struct {
 	with string
 }{
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`), "<jwt>"},
-	{regexp.MustCompile(`\b(request-id|member-session|intermediate-session|member|organization|user|email|session|project|jwk|public-token|message)-(test|live)-[0-9a-f-]{36}\b`), "<$1-id>"},
+	{regexp.MustCompile(`\b(request-id|member-session|intermediate-session|member|organization|user|email|phone-number|session|project|jwk|public-token|message)-(test|live)-[0-9a-f-]{36}\b`), "<$1-id>"},
 	{regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"`), `"<time>"`},
 	{regexp.MustCompile(`"(session_token|intermediate_session_token)":\s*"[A-Za-z0-9_-]{44}"`), `"$1": "<$1>"`},
 	{regexp.MustCompile(`"(n|x5tS256)":\s*"[A-Za-z0-9_-]+"`), `"$1": "<$1>"`},
@@ -310,8 +310,29 @@ func TestDevInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if len(got.Messages) != 1 || got.Messages[0]["subject"] != "Hello" || got.Messages[0]["html"] != "<p>hi</p>" {
+	if len(got.Messages) != 1 || got.Messages[0]["subject"] != "Hello" || got.Messages[0]["html"] != "<p>hi</p>" || got.Messages[0]["channel"] != "email" {
 		t.Fatalf("messages = %+v", got.Messages)
+	}
+
+	// A text message, found by its number even when the "+" of the query
+	// string is not escaped.
+	if err := s.Store.AddDevMessage(context.Background(), s.Project.ID, &auth.DevMessage{
+		ID: auth.NewID(auth.KindMessage, auth.EnvTest), ProjectID: s.Project.ID, Channel: auth.ChannelWhatsApp,
+		To: "+12025550162", Text: "123456 is your code", CreatedAt: s.Clock.Now(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get(s.URL + "/dev/inbox/messages?to=+12025550162")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Messages = nil
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(got.Messages) != 1 || got.Messages[0]["channel"] != "whatsapp" || got.Messages[0]["text"] != "123456 is your code" {
+		t.Fatalf("messages for the phone = %+v", got.Messages)
 	}
 	page, err := http.Get(s.URL + "/dev/inbox")
 	if err != nil {
@@ -321,5 +342,8 @@ func TestDevInbox(t *testing.T) {
 	page.Body.Close()
 	if !strings.Contains(string(body), `<a class="link" href="http://localhost:3000/authenticate?stytch_token_type=magic_links&amp;token=abc">`) {
 		t.Errorf("page has no clickable link:\n%s", body)
+	}
+	if !strings.Contains(string(body), "whatsapp to &#43;12025550162") { // html/template escapes "+"
+		t.Errorf("page does not show the WhatsApp message's channel:\n%s", body)
 	}
 }

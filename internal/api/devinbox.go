@@ -12,13 +12,15 @@ import (
 )
 
 // The dev inbox is an operator tool, not a Stytch endpoint: it shows the
-// email test projects would have sent, so a developer can click a magic
-// link without an SMTP server. It is off when SMTP is configured or with
+// email and text messages test projects would have sent, so a developer
+// can click a magic link or read a passcode without an SMTP server or an
+// SMS provider. It is off when both are configured, or with
 // LATCH_DEV_INBOX=false.
 
 type devMessageJSON struct {
 	ID        string `json:"id"`
 	ProjectID string `json:"project_id"`
+	Channel   string `json:"channel"` // email, sms or whatsapp
 	To        string `json:"to"`
 	Subject   string `json:"subject"`
 	Text      string `json:"text"`
@@ -40,8 +42,14 @@ func (h *handler) devMessages(r *http.Request) ([]auth.DevMessage, error) {
 		}
 		limit = n
 	}
+	to := q.Get("to")
+	if rest, ok := strings.CutPrefix(to, " "); ok {
+		// An unescaped "+" in a query string reads as a space, and
+		// ?to=+12025550162 is what everyone types for a phone number.
+		to = "+" + rest
+	}
 	return h.DevInbox.List(r.Context(), store.DevMessageFilter{
-		ProjectID: q.Get("project_id"), To: strings.ToLower(q.Get("to")), Limit: limit,
+		ProjectID: q.Get("project_id"), To: strings.ToLower(to), Limit: limit,
 	})
 }
 
@@ -55,7 +63,7 @@ func (h *handler) devInboxMessages(w http.ResponseWriter, r *http.Request) error
 	out := devInboxMessagesResponse{Messages: make([]devMessageJSON, 0, len(ms))}
 	for _, m := range ms {
 		out.Messages = append(out.Messages, devMessageJSON{
-			ID: m.ID, ProjectID: m.ProjectID, To: m.To, Subject: m.Subject,
+			ID: m.ID, ProjectID: m.ProjectID, Channel: string(m.Channel), To: m.To, Subject: m.Subject,
 			Text: m.Text, HTML: m.HTML, CreatedAt: timestamp(m.CreatedAt),
 		})
 	}
@@ -80,13 +88,13 @@ pre{white-space:pre-wrap;background:#f6f6f6;padding:.6rem;border-radius:4px}
 a.link{display:block;word-break:break-all;margin:.3rem 0}
 </style></head><body>
 <h1>Dev inbox</h1>
-<p class="meta">Email Latch kept for test projects instead of sending, newest first. <a href="/dev/inbox/messages">JSON</a></p>
+<p class="meta">Email and text messages Latch kept for test projects instead of sending, newest first. <a href="/dev/inbox/messages">JSON</a></p>
 {{range .}}<article>
-<h2>{{.Subject}}</h2>
-<div class="meta">To {{.To}} · {{.ProjectID}} · {{.CreatedAt.UTC.Format "2006-01-02 15:04:05 MST"}}</div>
+<h2>{{if .Subject}}{{.Subject}}{{else}}{{.Channel}} message{{end}}</h2>
+<div class="meta">{{.Channel}} to {{.To}} · {{.ProjectID}} · {{.CreatedAt.UTC.Format "2006-01-02 15:04:05 MST"}}</div>
 {{range .Links}}<a class="link" href="{{.}}">{{.}}</a>{{end}}
 <pre>{{.Text}}</pre>
-</article>{{else}}<p>No messages yet. Send a magic link from a test project and reload.</p>{{end}}
+</article>{{else}}<p>No messages yet. Send a magic link or a passcode from a test project and reload.</p>{{end}}
 </body></html>
 `))
 

@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/latchauth/latch/internal/auth"
+)
 
 // routes registers every endpoint Latch serves. Paths are Stytch's,
 // verbatim; h.api requires project credentials, h.open does not.
@@ -12,6 +16,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /v1/users/{user_id}", h.api(h.usersDelete))
 	mux.Handle("POST /v1/users/search", h.api(h.usersSearch))
 	mux.Handle("DELETE /v1/users/emails/{email_id}", h.api(h.usersDeleteEmail))
+	mux.Handle("DELETE /v1/users/phone_numbers/{phone_id}", h.api(h.usersDeletePhoneNumber))
 	mux.Handle("DELETE /v1/users/totps/{totp_id}", h.api(h.usersDeleteTOTP))
 	mux.Handle("DELETE /v1/users/passwords/{password_id}", h.api(h.usersDeletePassword))
 
@@ -25,6 +30,10 @@ func (h *handler) routes(mux *http.ServeMux) {
 	// One-time passcodes
 	mux.Handle("POST /v1/otps/email/send", h.api(h.otpsEmailSend))
 	mux.Handle("POST /v1/otps/email/login_or_create", h.api(h.otpsEmailLoginOrCreate))
+	mux.Handle("POST /v1/otps/sms/send", h.api(h.otpsPhoneSend(auth.ChannelSMS)))
+	mux.Handle("POST /v1/otps/sms/login_or_create", h.api(h.otpsPhoneLoginOrCreate(auth.ChannelSMS)))
+	mux.Handle("POST /v1/otps/whatsapp/send", h.api(h.otpsPhoneSend(auth.ChannelWhatsApp)))
+	mux.Handle("POST /v1/otps/whatsapp/login_or_create", h.api(h.otpsPhoneLoginOrCreate(auth.ChannelWhatsApp)))
 	mux.Handle("POST /v1/otps/authenticate", h.api(h.otpsAuthenticate))
 
 	// Passwords

@@ -20,6 +20,11 @@ type (
 		Email    string `json:"email"`
 		Verified bool   `json:"verified"`
 	}
+	phoneNumberJSON struct {
+		PhoneID     string `json:"phone_id"`
+		PhoneNumber string `json:"phone_number"`
+		Verified    bool   `json:"verified"`
+	}
 	userPasswordJSON struct {
 		PasswordID    string `json:"password_id"`
 		RequiresReset bool   `json:"requires_reset"`
@@ -32,7 +37,7 @@ type (
 		UserID                 string            `json:"user_id"`
 		Emails                 []emailJSON       `json:"emails"`
 		Status                 string            `json:"status"`
-		PhoneNumbers           []struct{}        `json:"phone_numbers"`
+		PhoneNumbers           []phoneNumberJSON `json:"phone_numbers"`
 		WebAuthnRegistrations  []struct{}        `json:"webauthn_registrations"`
 		Providers              []struct{}        `json:"providers"`
 		TOTPs                  []userTOTPJSON    `json:"totps"`
@@ -56,6 +61,10 @@ func toUserJSON(u *auth.User) userJSON {
 	for _, e := range u.Emails {
 		emails = append(emails, emailJSON{EmailID: e.ID, Email: e.Address, Verified: e.Verified})
 	}
+	phones := make([]phoneNumberJSON, 0, len(u.Phones))
+	for _, p := range u.Phones {
+		phones = append(phones, phoneNumberJSON{PhoneID: p.ID, PhoneNumber: p.Number, Verified: p.Verified})
+	}
 	totps := []userTOTPJSON{}
 	if u.TOTPID != "" {
 		totps = append(totps, userTOTPJSON{TOTPID: u.TOTPID, Verified: true})
@@ -69,7 +78,7 @@ func toUserJSON(u *auth.User) userJSON {
 		Password:               pw,
 		Emails:                 emails,
 		Status:                 string(u.Status),
-		PhoneNumbers:           []struct{}{},
+		PhoneNumbers:           phones,
 		WebAuthnRegistrations:  []struct{}{},
 		Providers:              []struct{}{},
 		TOTPs:                  totps,
@@ -115,14 +124,11 @@ func (h *handler) usersCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if req.PhoneNumber != "" {
-		return auth.ErrInvalidArgument.WithMessage("phone_number is not supported yet; create the user with an email.")
-	}
-	if req.Email == "" {
-		return auth.ErrInvalidArgument.WithMessage("email is required.")
+	if req.Email == "" && req.PhoneNumber == "" {
+		return auth.ErrInvalidArgument.WithMessage("email or phone_number is required.")
 	}
 	in := user.CreateInput{
-		Email: req.Email, Pending: req.CreateUserAsPending, ExternalID: req.ExternalID,
+		Email: req.Email, Phone: req.PhoneNumber, Pending: req.CreateUserAsPending, ExternalID: req.ExternalID,
 		TrustedMetadata: req.TrustedMetadata, UntrustedMetadata: req.UntrustedMetadata,
 	}
 	if n := req.Name.toName(); n != nil {
@@ -135,6 +141,9 @@ func (h *handler) usersCreate(w http.ResponseWriter, r *http.Request) error {
 	res := &usersCreateResponse{UserID: u.ID, Status: string(u.Status), User: toUserJSON(u)}
 	if len(u.Emails) > 0 {
 		res.EmailID = u.Emails[0].ID
+	}
+	if len(u.Phones) > 0 {
+		res.PhoneID = u.Phones[0].ID
 	}
 	// Stytch answers user creation with 201 Created.
 	return encode(w, r, http.StatusCreated, res)
@@ -162,11 +171,11 @@ type usersUpdateRequest struct {
 
 type usersUpdateResponse struct {
 	envelope
-	UserID        string      `json:"user_id"`
-	Emails        []emailJSON `json:"emails"`
-	PhoneNumbers  []struct{}  `json:"phone_numbers"`
-	CryptoWallets []struct{}  `json:"crypto_wallets"`
-	User          userJSON    `json:"user"`
+	UserID        string            `json:"user_id"`
+	Emails        []emailJSON       `json:"emails"`
+	PhoneNumbers  []phoneNumberJSON `json:"phone_numbers"`
+	CryptoWallets []struct{}        `json:"crypto_wallets"`
+	User          userJSON          `json:"user"`
 }
 
 func (h *handler) usersUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -183,7 +192,7 @@ func (h *handler) usersUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	uj := toUserJSON(u)
 	return encode(w, r, http.StatusOK, &usersUpdateResponse{
-		UserID: u.ID, Emails: uj.Emails, PhoneNumbers: []struct{}{}, CryptoWallets: []struct{}{}, User: uj,
+		UserID: u.ID, Emails: uj.Emails, PhoneNumbers: uj.PhoneNumbers, CryptoWallets: []struct{}{}, User: uj,
 	})
 }
 
@@ -250,7 +259,9 @@ func (h *handler) usersSearch(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, r, http.StatusOK, out)
 }
 
-type usersDeleteEmailResponse struct {
+// usersDeleteFactorResponse answers the deletion of one of a user's factors
+// (an email address or a phone number) with the user after it.
+type usersDeleteFactorResponse struct {
 	envelope
 	UserID string   `json:"user_id"`
 	User   userJSON `json:"user"`
@@ -261,5 +272,13 @@ func (h *handler) usersDeleteEmail(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return encode(w, r, http.StatusOK, &usersDeleteEmailResponse{UserID: u.ID, User: toUserJSON(u)})
+	return encode(w, r, http.StatusOK, &usersDeleteFactorResponse{UserID: u.ID, User: toUserJSON(u)})
+}
+
+func (h *handler) usersDeletePhoneNumber(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Users.DeletePhone(r.Context(), projectOf(r).ID, r.PathValue("phone_id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &usersDeleteFactorResponse{UserID: u.ID, User: toUserJSON(u)})
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/latchauth/latch/internal/store"
 )
 
-// Mail captures the email services send. A message is kept at Enqueue and
+// Mail captures the email and text messages services send. A message is kept at Enqueue and
 // counts as sent only when Deliver is called for it, which services do
 // after their transaction commits, so a rolled-back send is never seen.
 type Mail struct {
@@ -23,7 +23,16 @@ type Mail struct {
 
 // CanDeliver refuses live projects when RefuseLive is set.
 func (m *Mail) CanDeliver(env auth.Env) error {
+	return m.CanDeliverOn(env, auth.ChannelEmail)
+}
+
+// CanDeliverOn refuses live projects on every channel when RefuseLive is
+// set, as a server with neither SMTP nor an SMS provider does.
+func (m *Mail) CanDeliverOn(env auth.Env, ch auth.Channel) error {
 	if m.RefuseLive && env == auth.EnvLive {
+		if ch.Phone() {
+			return auth.ErrSMSSettingsNotFound
+		}
 		return auth.ErrEmailSettingsNotFound
 	}
 	return nil

@@ -58,9 +58,11 @@ func b2bMinutes(m int, name string) (int, error) {
 	return m, nil
 }
 
+// checkLocale accepts the locales Stytch's OTP endpoints take; Latch's
+// messages are in English whichever is asked.
 func checkLocale(locale string) error {
 	switch locale {
-	case "", "en", "es", "pt-br", "fr":
+	case "", "en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES":
 		return nil
 	}
 	return auth.ErrInvalidLocale

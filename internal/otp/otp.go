@@ -1,6 +1,6 @@
 // Package otp sends and authenticates one-time passcodes. A code is six
-// random digits sent to an email address (and, next, to a phone number by
-// SMS or WhatsApp); only an HMAC of it under a server key is stored, it
+// random digits sent to an email address, or to a phone number by SMS or
+// WhatsApp; only an HMAC of it under a server key is stored, it
 // lives two minutes unless the request says otherwise (one to ten), dies
 // after five wrong guesses or when a newer code is sent, and is consumed
 // by one conditional UPDATE. Sends to an address are throttled.
@@ -22,11 +22,14 @@ import (
 	"github.com/latchauth/latch/internal/user"
 )
 
-// Mail is the email delivery the service needs: the policy check before a
-// code is issued, a durable enqueue in the issuing transaction and an
-// immediate attempt after commit (delivery.Outbox).
+// Mail is the delivery the service needs, for email and text messages
+// alike: the policy check before a code is issued, a durable enqueue in
+// the issuing transaction and an immediate attempt after commit
+// (delivery.Outbox).
 type Mail interface {
+	// CanDeliver is CanDeliverOn for email.
 	CanDeliver(env auth.Env) error
+	CanDeliverOn(env auth.Env, ch auth.Channel) error
 	Enqueue(ctx context.Context, tx store.Outbox, projectID string, env auth.Env, m *auth.Message) error
 	Deliver(ctx context.Context, projectID, messageID string)
 }
@@ -94,10 +97,8 @@ func (s *Service) sendEmail(ctx context.Context, p *auth.Project, in EmailInput,
 	if err != nil {
 		return nil, err
 	}
-	switch in.Locale {
-	case "", "en", "es", "pt-br", "fr":
-	default:
-		return nil, auth.ErrInvalidLocale
+	if err := checkLocale(in.Locale); err != nil {
+		return nil, err
 	}
 	if p.Env == auth.EnvTest && addr == auth.SandboxEmail {
 		return &SendResult{UserID: auth.SandboxUserID, EmailID: auth.SandboxEmailID}, nil
@@ -207,7 +208,7 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	if p.Env == auth.EnvTest && in.MethodID == auth.SandboxEmailID {
+	if p.Env == auth.EnvTest && (in.MethodID == auth.SandboxEmailID || in.MethodID == auth.SandboxPhoneID) {
 		return s.sandbox(ctx, p, in)
 	}
 	now := s.now().UTC()
@@ -233,6 +234,8 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 					u.Emails[i].Verified = true
 				}
 			}
+		} else if err := s.verifyPhone(ctx, tx, u, o); err != nil {
+			return err
 		}
 		if err := s.users.Activate(ctx, tx, u); err != nil {
 			return err
@@ -257,13 +260,13 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	return res, nil
 }
 
-// sandbox answers the sandbox email's method ID: SandboxCode succeeds,
+// sandbox answers the sandbox email's and phone's method IDs: SandboxCode succeeds,
 // anything else is a wrong code.
 func (s *Service) sandbox(ctx context.Context, p *auth.Project, in AuthenticateInput) (*AuthenticateResult, error) {
 	if !hmac.Equal([]byte(in.Code), []byte(SandboxCode)) {
 		return nil, auth.ErrUnableToAuthOTPCode
 	}
-	res := &AuthenticateResult{MethodID: auth.SandboxEmailID, Result: session.Result{User: auth.SandboxUser(p.ID)}}
+	res := &AuthenticateResult{MethodID: in.MethodID, Result: session.Result{User: auth.SandboxUser(p.ID)}}
 	if in.DurationMinutes > 0 {
 		sres, err := s.sessions.Sandbox(ctx, p)
 		if err != nil {
@@ -279,6 +282,8 @@ func factor(d auth.DeliveryMethod, methodID, address string, now time.Time) auth
 	f := auth.AuthenticationFactor{Type: auth.FactorOTP, DeliveryMethod: d, LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now}
 	if d == auth.DeliveryEmail {
 		f.EmailFactor = &auth.EmailFactor{EmailID: methodID, EmailAddress: address}
+	} else {
+		f.PhoneNumberFactor = &auth.PhoneNumberFactor{PhoneID: methodID, PhoneNumber: address}
 	}
 	return f
 }

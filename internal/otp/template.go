@@ -36,3 +36,13 @@ func emailMessage(p *auth.Project, sender, to, code string, minutes int) *auth.M
 		HTML:    html.String(),
 	}
 }
+
+// textMessage is the SMS or WhatsApp message that carries a passcode:
+// short, because an SMS over 160 characters is billed as several, and with
+// the code first so that phones can offer to fill it in.
+func textMessage(p *auth.Project, ch auth.Channel, to, code string, minutes int) *auth.Message {
+	return &auth.Message{
+		ProjectID: p.ID, Channel: ch, To: to,
+		Text: fmt.Sprintf("%s is your %s verification code. It expires in %d min.", code, p.Name, minutes),
+	}
+}

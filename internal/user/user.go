@@ -1,6 +1,6 @@
-// Package user manages consumer users: creation, lookup, update, search and
-// their email addresses. Login flows (magic links, and later OTP and OAuth)
-// find or create users through it.
+// Package user manages consumer users: creation, lookup, update, search,
+// their email addresses and their phone numbers. Login flows (magic links,
+// passcodes, passwords, and later OAuth) find or create users through it.
 package user
 
 import (
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/phone"
 	"github.com/latchauth/latch/internal/store"
 )
 
@@ -67,7 +68,9 @@ func NormalizeEmail(s string) (string, error) {
 
 // CreateInput is what a new user starts with.
 type CreateInput struct {
-	Email             string
+	Email string
+	// Phone is a phone number in any form phone.Normalize accepts.
+	Phone             string
 	Name              auth.Name
 	ExternalID        string
 	TrustedMetadata   map[string]any
@@ -116,9 +119,17 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		}
 		u.Emails = []auth.Email{{ID: auth.NewID(auth.KindEmail, p.Env), UserID: u.ID, Address: addr, CreatedAt: now}}
 	}
-	// Check the address first so a conflict can be attributed: after it, a
-	// unique violation can only be the external ID (or a concurrent signup
-	// with the same address, which is reported as a duplicate email).
+	if in.Phone != "" {
+		number, err := NormalizePhone(p, in.Phone)
+		if err != nil {
+			return nil, err
+		}
+		u.Phones = []auth.Phone{{ID: auth.NewID(auth.KindPhone, p.Env), UserID: u.ID, Number: number, CreatedAt: now}}
+	}
+	// Check the address and number first so a conflict can be attributed:
+	// after them, a unique violation can only be the external ID (or a
+	// concurrent signup with the same address or number, which is
+	// reported as a duplicate of that).
 	if len(u.Emails) > 0 {
 		if _, err := tx.GetUserByEmail(ctx, p.ID, u.Emails[0].Address); err == nil {
 			return nil, auth.ErrDuplicateEmail
@@ -126,10 +137,20 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 			return nil, fmt.Errorf("user: create: %w", err)
 		}
 	}
+	if len(u.Phones) > 0 {
+		if _, err := tx.GetUserByPhone(ctx, p.ID, u.Phones[0].Number); err == nil {
+			return nil, auth.ErrDuplicatePhoneNumber
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("user: create: %w", err)
+		}
+	}
 	err := tx.CreateUser(ctx, p.ID, u)
 	if errors.Is(err, store.ErrConflict) {
-		if in.ExternalID != "" {
+		switch {
+		case in.ExternalID != "":
 			return nil, auth.ErrDuplicateUserExternalID
+		case len(u.Emails) == 0:
+			return nil, auth.ErrDuplicatePhoneNumber
 		}
 		return nil, auth.ErrDuplicateEmail
 	}
@@ -388,6 +409,31 @@ func addOperand(f *store.UserFilter, op Operand) error {
 			return auth.ErrUserSearchExpectedString
 		}
 		f.EmailFuzzy = strings.ToLower(s)
+	case "phone_number":
+		numbers, err := strs()
+		if err != nil {
+			return err
+		}
+		for _, n := range numbers {
+			// A number that cannot be normalised matches no user; it is
+			// a search, not a write, so it is not an error.
+			if e164, err := phone.Normalize(n); err == nil {
+				n = e164
+			}
+			f.PhoneNumbers = append(f.PhoneNumbers, n)
+		}
+	case "phone_id":
+		ids, err := strs()
+		if err != nil {
+			return err
+		}
+		f.PhoneIDs = append(f.PhoneIDs, ids...)
+	case "phone_number_fuzzy":
+		s, ok := op.FilterValue.(string)
+		if !ok || s == "" {
+			return auth.ErrUserSearchExpectedString
+		}
+		f.PhoneFuzzy = s
 	case "status":
 		s, ok := op.FilterValue.(string)
 		if !ok {
@@ -399,7 +445,7 @@ func addOperand(f *store.UserFilter, op Operand) error {
 		}
 		f.Statuses = append(f.Statuses, st)
 	default:
-		return auth.ErrUserSearchFilterNotRecognized.WithMessage("The search filter %q is not recognized; Latch supports user_id, email_address, email_address_fuzzy and status.", op.FilterName)
+		return auth.ErrUserSearchFilterNotRecognized.WithMessage("The search filter %q is not recognized; Latch supports user_id, email_address, email_address_fuzzy, phone_number, phone_id, phone_number_fuzzy and status.", op.FilterName)
 	}
 	return nil
 }

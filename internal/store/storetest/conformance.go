@@ -572,7 +572,7 @@ var phoneTests = []subtest{
 		p := newProject(t, st)
 		u := userSpec("ada@example.com", "ada2@example.com")
 		u.ProjectID = p.ID
-		u.Phones = []auth.Phone{phoneSpec(u.ID, "+12025550162", t0), phoneSpec(u.ID, "+447700900123", at(time.Second))}
+		u.Phones = []auth.Phone{phoneSpec(u.ID, "+12025550162", t0), phoneSpec(u.ID, "+447911123456", at(time.Second))}
 		must(t, st.CreateUser(t.Context(), p.ID, u))
 		sess := sessionSpec(p.ID, u.ID)
 		must(t, st.CreateSession(t.Context(), p.ID, sess))
@@ -583,7 +583,7 @@ var phoneTests = []subtest{
 		got, err = st.GetUserByEmail(t.Context(), p.ID, "ada2@example.com")
 		must(t, err)
 		diff(t, "GetUserByEmail", got, u)
-		got, err = st.GetUserByPhone(t.Context(), p.ID, "+447700900123")
+		got, err = st.GetUserByPhone(t.Context(), p.ID, "+447911123456")
 		must(t, err)
 		diff(t, "GetUserByPhone", got, u)
 		_, got, err = st.GetSessionUserByTokenHash(t.Context(), p.ID, sess.TokenHash)
@@ -643,7 +643,7 @@ var phoneTests = []subtest{
 		// The same number in another project is another phone.
 		c := newUser(t, st, q.ID)
 		must(t, st.AddPhone(t.Context(), q.ID, phoneSpec(c.ID, "+12025550162", t0)))
-		_, err = st.GetUserByPhone(t.Context(), q.ID, "+447700900123")
+		_, err = st.GetUserByPhone(t.Context(), q.ID, "+447911123456")
 		wantNotFound(t, "GetUserByPhone of an unknown number", err)
 		got, err := st.GetUserByPhone(t.Context(), q.ID, "+12025550162")
 		must(t, err)
@@ -661,13 +661,13 @@ var phoneTests = []subtest{
 		a, b := newUser(t, st, p.ID, "a@example.com"), newUser(t, st, p.ID, "b@example.com")
 		pa := phoneSpec(a.ID, "+12025550162", t0)
 		must(t, st.AddPhone(t.Context(), p.ID, pa))
-		must(t, st.AddPhone(t.Context(), p.ID, phoneSpec(b.ID, "+447700900123", t0)))
+		must(t, st.AddPhone(t.Context(), p.ID, phoneSpec(b.ID, "+447911123456", t0)))
 		for _, tc := range []struct {
 			name string
 			f    store.UserFilter
 			want []string
 		}{
-			{"number", store.UserFilter{PhoneNumbers: []string{"+447700900123"}}, []string{b.ID}},
+			{"number", store.UserFilter{PhoneNumbers: []string{"+447911123456"}}, []string{b.ID}},
 			{"id", store.UserFilter{PhoneIDs: []string{pa.ID}}, []string{a.ID}},
 			{"fuzzy", store.UserFilter{PhoneFuzzy: "5550"}, []string{a.ID}},
 			{"fuzzy is literal", store.UserFilter{PhoneFuzzy: "%"}, []string{}},

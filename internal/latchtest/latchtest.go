@@ -204,6 +204,7 @@ func (s *Server) waitHealthy(tb testing.TB) {
 type DevMessage struct {
 	ID        string `json:"id"`
 	ProjectID string `json:"project_id"`
+	Channel   string `json:"channel"` // email, sms or whatsapp
 	To        string `json:"to"`
 	Subject   string `json:"subject"`
 	Text      string `json:"text"`

@@ -19,6 +19,7 @@ import (
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/config"
 	"github.com/latchauth/latch/internal/otp"
+	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/user"
@@ -55,7 +56,8 @@ func latchServer(b *testing.B) *benchServer {
 // latchServerApp is latchServer, also returning the wiring for setup.
 func latchServerApp(b *testing.B) (*benchServer, *app) {
 	b.Helper()
-	env := map[string]string{"LATCH_DATA_DIR": b.TempDir(), "LATCH_LOG_LEVEL": "error"}
+	// Breach detection is off: a benchmark must not reach the internet.
+	env := map[string]string{"LATCH_DATA_DIR": b.TempDir(), "LATCH_LOG_LEVEL": "error", "LATCH_HIBP_URL": "off"}
 	if os.Getenv("LATCH_BENCH_POSTGRES") != "" {
 		env["LATCH_DATABASE_URL"] = authtest.PostgresURL(b)
 		env["LATCH_ENCRYPTION_KEY"] = strings.Repeat("ab", 32)
@@ -284,4 +286,22 @@ func BenchmarkOTPsAuthenticate(b *testing.B) {
 	}
 	var n atomic.Int64
 	run4(b, func() error { return s.hit("/v1/otps/authenticate", bodies[n.Add(1)-1]) })
+}
+
+// BenchmarkPasswordsAuthenticate logs one user in by password over and
+// over, without a session: every request pays one argon2id verification,
+// so this is the cost of password hashing as an app sees it.
+func BenchmarkPasswordsAuthenticate(b *testing.B) {
+	s, a := latchServerApp(b)
+	ctx := context.Background()
+	p, err := a.projects.Get(ctx, s.projectID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const pw = "correct horse battery staple 42"
+	if _, err := a.passwords.Create(ctx, p, passwords.CreateInput{Email: "bench-pw@example.com", Password: pw}); err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"email":"bench-pw@example.com","password":"` + pw + `"}`)
+	run4(b, func() error { return s.hit("/v1/passwords/authenticate", body) })
 }

@@ -66,6 +66,12 @@ func (o OutboxOptions) withDefaults() OutboxOptions {
 // row (and its LastError) for an operator without it ever being due again.
 var parkedUntil = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
 
+// textMessageTTL is how long a text message is worth sending. Text
+// messages carry passcodes, which live at most auth.OTPMaxMinutes: one
+// still unsent after that would cost provider credit and tell the user a
+// code that no longer works.
+const textMessageTTL = auth.OTPMaxMinutes * time.Minute
+
 // maxReasonLen bounds the failure reason stored with a message; SMTP
 // servers can answer with long multi-line errors.
 const maxReasonLen = 500
@@ -268,6 +274,10 @@ func (o *Outbox) attempt(ctx context.Context, projectID, messageID string) (clai
 		// Earlier attempts died with their lease (a crashing worker or a
 		// send that never returns); stop before trying yet again.
 		o.park(ctx, log, m, errors.New("too many interrupted attempts"))
+		return true
+	}
+	if m.Channel.Phone() && now.Sub(m.CreatedAt) > textMessageTTL {
+		o.park(ctx, log, m, errors.New("the passcode in this text message has expired"))
 		return true
 	}
 

@@ -448,5 +448,25 @@ func TestOutboxTextMessages(t *testing.T) {
 		if msgs := pending(t, st, clock.Now()); len(msgs) != 0 {
 			t.Errorf("a permanently refused message is still scheduled: %+v", msgs)
 		}
+
+		// A text whose passcode has expired is given up unsent, even once
+		// the provider is back.
+		late := text(auth.ChannelSMS)
+		enqueue(t, st, o, p, late)
+		sms.mu.Lock()
+		sms.err = errors.New("connection reset by peer")
+		sms.mu.Unlock()
+		o.Deliver(t.Context(), p.ID, late.ID)
+		sms.mu.Lock()
+		sms.err = nil
+		sms.mu.Unlock()
+		clock.Advance(auth.OTPMaxMinutes*time.Minute + time.Second)
+		o.Deliver(t.Context(), p.ID, late.ID)
+		if got := sms.Sent(); len(got) != 1 {
+			t.Errorf("provider got %d messages, want only the first (the expired one is not sent)", len(got))
+		}
+		if msgs := pending(t, st, clock.Now()); len(msgs) != 0 {
+			t.Errorf("an expired text is still scheduled: %+v", msgs)
+		}
 	})
 }

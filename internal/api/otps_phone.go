@@ -19,7 +19,12 @@ type otpsPhoneRequest struct {
 	SessionJWT          string `json:"session_jwt"`
 }
 
-func (req *otpsPhoneRequest) input() (otp.PhoneInput, error) {
+// decodePhoneRequest reads the body of a phone passcode request.
+func decodePhoneRequest(w http.ResponseWriter, r *http.Request) (otp.PhoneInput, error) {
+	req, err := decode[otpsPhoneRequest](w, r)
+	if err != nil {
+		return otp.PhoneInput{}, err
+	}
 	minutes, err := intValue(req.ExpirationMinutes, "expiration_minutes")
 	if err != nil {
 		return otp.PhoneInput{}, err
@@ -47,11 +52,7 @@ type otpsPhoneLoginOrCreateResponse struct {
 // differ only in the channel the code travels on.
 func (h *handler) otpsPhoneSend(ch auth.Channel) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		req, err := decode[otpsPhoneRequest](w, r)
-		if err != nil {
-			return err
-		}
-		in, err := req.input()
+		in, err := decodePhoneRequest(w, r)
 		if err != nil {
 			return err
 		}
@@ -67,11 +68,7 @@ func (h *handler) otpsPhoneSend(ch auth.Channel) func(http.ResponseWriter, *http
 // otps/whatsapp/login_or_create.
 func (h *handler) otpsPhoneLoginOrCreate(ch auth.Channel) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		req, err := decode[otpsPhoneRequest](w, r)
-		if err != nil {
-			return err
-		}
-		in, err := req.input()
+		in, err := decodePhoneRequest(w, r)
 		if err != nil {
 			return err
 		}

@@ -78,9 +78,14 @@ func passesMFA(o *auth.Organization, m *auth.Member, factors []auth.Authenticati
 			// A recovery code was spent on the member's own registration:
 			// nothing else produces one for it.
 			return true
+		case f.PhoneNumberFactor != nil:
+			// An SMS passcode proves the phone it went to; it is this
+			// member's second factor when that is the member's verified
+			// MFA phone (so a session exchange carries it into another
+			// organization only to a member with the same phone, as
+			// Stytch's does).
+			return m.MFAPhoneVerified && f.PhoneNumberFactor.PhoneNumber == m.MFAPhoneNumber
 		}
-		// SMS passcodes: Latch sends none to members yet, so no factor of
-		// that kind can be the member's.
 		return false
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
@@ -13,8 +14,8 @@ import (
 
 // MFA enrollment changes a B2B authenticate may ask for.
 const (
-	EnrollMFA   = "enroll"
-	UnenrollMFA = "unenroll"
+	EnrollMFA   = member.EnrollMFA
+	UnenrollMFA = member.UnenrollMFA
 )
 
 // MemberCredentials are what a B2B TOTP call may name the login it is part
@@ -133,10 +134,8 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in Me
 	if err := checkCode(in.Code); err != nil {
 		return nil, err
 	}
-	switch in.SetMFAEnrollment {
-	case "", EnrollMFA, UnenrollMFA:
-	default:
-		return nil, auth.ErrInvalidArgument.WithMessage("set_mfa_enrollment must be enroll or unenroll.")
+	if err := member.CheckMFAEnrollment(in.SetMFAEnrollment); err != nil {
+		return nil, err
 	}
 	res, _, err := s.memberLogin(ctx, p, in.MemberLoginInput, func(tx store.Store, reg *auth.TOTP, m *auth.Member, o *auth.Organization) (auth.AuthenticationFactor, error) {
 		got, err := s.accept(ctx, tx, p, reg, in.Code)
@@ -256,24 +255,10 @@ func (s *Service) memberLogin(ctx context.Context, p *auth.Project, in MemberLog
 }
 
 // updateMFA applies what a successful TOTP authentication changes on the
-// member, within tx: the enrollment asked for, or enrollment itself when
-// the organization requires MFA of everyone (as Stytch's does), and the
-// default MFA method.
+// member, within tx (member.RecordMFA).
 func (s *Service) updateMFA(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member, o *auth.Organization, reg *auth.TOTP, enrollment string, setDefault bool) error {
-	changed := false
-	if o.MFAPolicy == auth.MFAPolicyRequiredForAll {
-		enrollment = EnrollMFA
-	}
-	if enrollment != "" {
-		if want := enrollment == EnrollMFA; m.MFAEnrolled != want {
-			m.MFAEnrolled, changed = want, true
-		}
-	}
-	if (setDefault || m.DefaultMFAMethod == "") && m.DefaultMFAMethod != "totp" {
-		m.DefaultMFAMethod, changed = "totp", true
-	}
 	m.TOTPRegistrationID = reg.ID
-	if !changed {
+	if !member.RecordMFA(m, o, "totp", enrollment, setDefault) {
 		return nil
 	}
 	m.UpdatedAt = s.now().UTC()

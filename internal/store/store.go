@@ -33,6 +33,7 @@ type Store interface {
 	TOTPs
 	OTPs
 	Passwords
+	OAuthProviders
 	MemberPasswords
 
 	// InTx runs fn with a Store bound to one transaction, committing when

@@ -56,6 +56,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Passwords", passwordTests},
 		{"PasswordIsolation", passwordIsolationTests},
 		{"MemberPasswords", memberPasswordTests},
+		{"OAuthProviders", oauthProviderTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,69 @@
+package auth
+
+import "time"
+
+// OAuthProviderType is the kind of identity provider an OAuth provider
+// configuration talks to. The built-in types know their provider's
+// endpoints and quirks; OAuthOIDC is any OpenID Connect provider, found by
+// its issuer's discovery document.
+type OAuthProviderType string
+
+// Provider types. Their values are the {provider} path segment of
+// Stytch's start URLs (/v1/public/oauth/google/start).
+const (
+	OAuthGoogle    OAuthProviderType = "google"
+	OAuthMicrosoft OAuthProviderType = "microsoft"
+	OAuthApple     OAuthProviderType = "apple"
+	OAuthGitHub    OAuthProviderType = "github"
+	OAuthOIDC      OAuthProviderType = "oidc"
+)
+
+// Valid reports whether t is a known provider type.
+func (t OAuthProviderType) Valid() bool {
+	switch t {
+	case OAuthGoogle, OAuthMicrosoft, OAuthApple, OAuthGitHub, OAuthOIDC:
+		return true
+	}
+	return false
+}
+
+// OAuthProvider is one project's configuration of one identity provider.
+// Name is the {provider} of the start URL: the type's own name for the
+// built-in providers, and any slug for generic OpenID Connect providers
+// (several may be configured side by side). Empty endpoint fields take
+// the type's defaults; set, they override them (a test's stand-in, a
+// regional endpoint, a proxy).
+type OAuthProvider struct {
+	ProjectID string
+	Name      string
+	Type      OAuthProviderType
+	ClientID  string
+	// SealedClientSecret is the provider's client secret sealed under the
+	// server key (internal/oauth seals and opens it); only sealed bytes
+	// reach the store. Apple has none: its client secret is a JWT signed
+	// with the key in SealedApplePrivateKey.
+	SealedClientSecret []byte
+	// Scopes are requested on every login, besides the ones the type
+	// always needs (openid for OIDC providers).
+	Scopes []string
+	// IssuerURL is an OpenID Connect provider's issuer, whose discovery
+	// document names its endpoints and keys.
+	IssuerURL string
+	// AuthURL, TokenURL and UserInfoURL override the endpoints of the
+	// type or of the discovery document.
+	AuthURL     string
+	TokenURL    string
+	UserInfoURL string
+	// APIURL is the base of GitHub's REST API (profile and emails).
+	APIURL string
+	// Tenant is a Microsoft Entra tenant ("common", "organizations",
+	// "consumers" or a tenant ID); empty means common.
+	Tenant string
+	// AppleTeamID, AppleKeyID and the sealed PEM private key sign Apple's
+	// client secret JWTs.
+	AppleTeamID           string
+	AppleKeyID            string
+	SealedApplePrivateKey []byte
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}

@@ -36,6 +36,7 @@ func TestLayering(t *testing.T) {
 		{"phone", map[string]string{mod + "store": "primitives stay below storage", mod + "api": "primitives know nothing of HTTP", "net/http": "parsing numbers has no network"}},
 		{"delivery", map[string]string{mod + "store/sqlstore": "delivery uses the store interface", mod + "api": "delivery knows nothing of the wire format", mod + "magiclink": "delivery is below the flows"}},
 		{"totp", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format", "net/http": "services never see HTTP"}},
+		{"oauth", map[string]string{mod + "store/sqlstore": "services use the store interface", mod + "api": "services know nothing of the wire format"}},
 		{"api", map[string]string{mod + "store/sqlstore": "handlers call services, never the SQL store"}},
 	}
 	for _, r := range rules {

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return redirectURLsCmd(ctx, rest, getenv, stdout)
 	case "keys":
 		return keysCmd(ctx, rest, getenv, stdout)
+	case "oauth-providers", "oauth-provider":
+		return oauthProvidersCmd(ctx, rest, getenv, stdout)
 	case "migrate":
 		return migrateCmd(ctx, rest, getenv, stdout)
 	case "version":
@@ -67,6 +69,10 @@ const usage = `Usage:
   latch redirect-urls add --project ID --type login,signup,invite [--default] URL
   latch redirect-urls list --project ID
   latch keys rotate --project ID [--publish-lead 1h]     rotate a project's JWT signing key
+  latch oauth-providers set --project ID --type google --client-id ID --client-secret-file F [--scopes "…"]
+  latch oauth-providers apply --project ID --file providers.json
+  latch oauth-providers list --project ID
+  latch oauth-providers remove --project ID NAME
   latch migrate                                          apply database migrations and exit
   latch version
 

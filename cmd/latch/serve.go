@@ -23,6 +23,7 @@ import (
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
+	"github.com/latchauth/latch/internal/oauth"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/password"
@@ -52,6 +53,8 @@ type app struct {
 	b2bOTPs    *otp.B2B
 	totps      *totp.Service
 	passwords  *passwords.Service
+	// oauthProviders holds each project's identity provider settings.
+	oauthProviders *oauth.Providers
 	// key is the server key: it seals stored secrets and, through subkeys,
 	// keys stored hashes of low-entropy codes.
 	key []byte
@@ -129,6 +132,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.totps = totp.NewService(st, a.sessions, a.discovery, box, now)
+	oauthBox, err := secretbox.New(subkey(key, "latch/oauth-secrets"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.oauthProviders = oauth.NewProviders(st, oauthBox, now)
 	pwOpts := passwords.Options{Log: log}
 	if cfg.HIBPURL != "" {
 		pwOpts.Breach = &password.HIBPClient{BaseURL: cfg.HIBPURL}

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: every Go module in the repository, vetted and
-# tested. Needs only Go; what tests need beyond it (Mailpit, the Stytch SDK)
-# is fetched and built by the tests themselves through the Go module proxy.
+# tested. Needs only Go; what tests need beyond it (Mailpit, the OpenID
+# provider, the Stytch SDK) is fetched and built by the tests themselves
+# through the Go module proxy. Browser tests also need Chromium, and are
+# skipped without it:
+#
+#   LATCH_TEST_BROWSER=1   fails them instead when Chromium is missing.
+#   LATCH_CHROMIUM=PATH    a Chromium binary other than /usr/bin/chromium.
 #
 #   LATCH_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 #       also runs every store and flow test on PostgreSQL.

@@ -31,6 +31,8 @@ const (
 	KindMemberTOTP          Kind = "member-totp"
 	KindRecoveryCode        Kind = "totp-recovery-code"
 	KindPassword            Kind = "password"
+	KindOAuthState          Kind = "oauth-state"
+	KindOAuthRegistration   Kind = "oauth-user-registration"
 	KindMemberPassword      Kind = "member-password"
 )
 

@@ -67,3 +67,56 @@ type OAuthProvider struct {
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
 }
+
+// OAuthState is one browser's login in progress with a provider: created
+// by the start URL, consumed once by the provider's redirect back to the
+// callback. Only hashes of the state parameter and of the browser binding
+// cookie are stored, and the PKCE verifier Latch uses towards the
+// provider is sealed under the server key.
+type OAuthState struct {
+	ID        string
+	ProjectID string
+	StateHash []byte
+	// BindingHash is the SHA-256 of a random value set as a cookie in the
+	// browser that started the flow: a state carried back by any other
+	// browser is refused.
+	BindingHash []byte
+	Provider    string // the provider's name
+	Nonce       string // OIDC nonce, checked in the ID token
+	// SealedVerifier is the PKCE code verifier sent at the token exchange.
+	SealedVerifier    []byte
+	LoginRedirectURL  string
+	SignupRedirectURL string
+	// CodeChallenge is the app's own PKCE challenge (S256), when its start
+	// URL carried one: oauth.authenticate then needs the verifier.
+	CodeChallenge string
+	// Scopes are the custom scopes the start URL asked for, beyond the
+	// provider's configured ones.
+	Scopes     []string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	ConsumedAt *time.Time
+}
+
+// OAuthStateLifetime is how long a user has to finish at the provider.
+const OAuthStateLifetime = 10 * time.Minute
+
+// OAuthRegistration links a user to one account at one provider, by the
+// provider's stable subject. The provider's tokens are kept sealed, for
+// oauth.authenticate's provider_values.
+type OAuthRegistration struct {
+	ID        string
+	ProjectID string
+	UserID    string
+	Provider  string // the provider's name
+	Subject   string // the provider's subject ("sub", or GitHub's user ID)
+	// Email is the verified address the provider asserted, if any.
+	Email             string
+	ProfilePictureURL string
+	Locale            string
+	// SealedTokens holds the provider's access, refresh and ID tokens and
+	// their scopes, sealed under the server key.
+	SealedTokens []byte
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}

@@ -21,6 +21,9 @@ const (
 	TokenPasswordReset          TokenKind = "password_reset"
 	TokenB2BPasswordReset       TokenKind = "b2b_password_reset"
 	TokenDiscoveryPasswordReset TokenKind = "discovery_password_reset"
+	// OAuth: the token a provider login hands to the app's redirect URL,
+	// exchanged by oauth.authenticate.
+	TokenOAuth TokenKind = "oauth"
 )
 
 // OneTimeToken is a single-use secret delivered to a user. Only its SHA-256
@@ -39,7 +42,9 @@ type OneTimeToken struct {
 	MemberID       string
 	EmailAddress   string
 	CodeChallenge  string // PKCE S256 challenge, empty when not used
-	CreatedAt      time.Time
-	ExpiresAt      time.Time
-	ConsumedAt     *time.Time
+	// OAuthRegistrationID is the provider account an OAuth token logs in.
+	OAuthRegistrationID string
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+	ConsumedAt          *time.Time
 }

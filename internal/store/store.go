@@ -34,6 +34,7 @@ type Store interface {
 	OTPs
 	Passwords
 	OAuthProviders
+	OAuthLogins
 	MemberPasswords
 
 	// InTx runs fn with a Store bound to one transaction, committing when

@@ -57,6 +57,8 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"PasswordIsolation", passwordIsolationTests},
 		{"MemberPasswords", memberPasswordTests},
 		{"OAuthProviders", oauthProviderTests},
+		{"OAuthStates", oauthStateTests},
+		{"OAuthRegistrations", oauthRegistrationTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

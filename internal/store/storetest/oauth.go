@@ -1,11 +1,14 @@
 package storetest
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/store"
+	"github.com/latchauth/latch/internal/token"
 )
 
 func oauthProviderSpec(projectID, name string, typ auth.OAuthProviderType) *auth.OAuthProvider {
@@ -58,5 +61,147 @@ var oauthProviderTests = []subtest{
 		_, err = st.GetOAuthProvider(ctx, p.ID, "google")
 		wantNotFound(t, "GetOAuthProvider after delete", err)
 		wantNotFound(t, "DeleteOAuthProvider twice", st.DeleteOAuthProvider(ctx, p.ID, "google"))
+	}},
+}
+
+func oauthStateSpec(projectID string) *auth.OAuthState {
+	return &auth.OAuthState{
+		ID: auth.NewID(auth.KindOAuthState, auth.EnvTest), ProjectID: projectID,
+		StateHash: token.Hash(token.NewSession()), BindingHash: token.Hash(token.NewSession()),
+		Provider: "google", Nonce: "nonce-1", SealedVerifier: []byte("sealed verifier"),
+		LoginRedirectURL: "http://localhost:3000/login", SignupRedirectURL: "http://localhost:3000/signup",
+		CodeChallenge: "challenge", Scopes: []string{"calendar"}, CreatedAt: t0, ExpiresAt: at(10 * time.Minute),
+	}
+}
+
+var oauthStateTests = []subtest{
+	{"CreateConsume", func(t *testing.T, st store.Store) {
+		p, q := newProject(t, st), newProject(t, st)
+		ctx := t.Context()
+		s := oauthStateSpec(p.ID)
+		must(t, st.CreateOAuthState(ctx, p.ID, s))
+		wantErr(t, st.CreateOAuthState(ctx, p.ID, s), store.ErrConflict)
+
+		_, err := st.ConsumeOAuthState(ctx, q.ID, s.StateHash, at(time.Minute))
+		wantNotFound(t, "ConsumeOAuthState in another project", err)
+		_, err = st.ConsumeOAuthState(ctx, p.ID, []byte("no such state"), at(time.Minute))
+		wantNotFound(t, "ConsumeOAuthState of an unknown state", err)
+
+		got, err := st.ConsumeOAuthState(ctx, p.ID, s.StateHash, at(time.Minute))
+		must(t, err)
+		consumed := at(time.Minute)
+		s.ConsumedAt = &consumed
+		diff(t, "ConsumeOAuthState", got, s)
+		_, err = st.ConsumeOAuthState(ctx, p.ID, s.StateHash, at(2*time.Minute))
+		wantErr(t, err, store.ErrConsumed)
+
+		late := oauthStateSpec(p.ID)
+		must(t, st.CreateOAuthState(ctx, p.ID, late))
+		_, err = st.ConsumeOAuthState(ctx, p.ID, late.StateHash, late.ExpiresAt)
+		wantErr(t, err, store.ErrConsumed)
+	}},
+	{"ConsumeConcurrently", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		s := oauthStateSpec(p.ID)
+		must(t, st.CreateOAuthState(t.Context(), p.ID, s))
+		const callers = 30
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			errs  = make([]error, callers)
+		)
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = st.ConsumeOAuthState(t.Context(), p.ID, s.StateHash, at(time.Minute))
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var ok, consumed int
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrConsumed):
+				consumed++
+			default:
+				t.Errorf("ConsumeOAuthState: %v", err)
+			}
+		}
+		if ok != 1 || consumed != callers-1 {
+			t.Errorf("%d succeeded and %d got ErrConsumed, want 1 and %d", ok, consumed, callers-1)
+		}
+	}},
+}
+
+func oauthRegistrationSpec(projectID, userID, subject string, created time.Time) *auth.OAuthRegistration {
+	return &auth.OAuthRegistration{
+		ID: auth.NewID(auth.KindOAuthRegistration, auth.EnvTest), ProjectID: projectID, UserID: userID,
+		Provider: "google", Subject: subject, Email: "ada@example.com", ProfilePictureURL: "https://example.com/ada.png",
+		Locale: "en", SealedTokens: []byte("sealed tokens"), CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+var oauthRegistrationTests = []subtest{
+	{"PutGetListDelete", func(t *testing.T, st store.Store) {
+		p, q := newProject(t, st), newProject(t, st)
+		ctx := t.Context()
+		u := newUser(t, st, p.ID, "ada@example.com")
+		r := oauthRegistrationSpec(p.ID, u.ID, "sub-1", t0)
+		must(t, st.PutOAuthRegistration(ctx, p.ID, r))
+		got, err := st.GetOAuthRegistration(ctx, p.ID, r.ID)
+		must(t, err)
+		diff(t, "GetOAuthRegistration", got, r)
+		got, err = st.GetOAuthRegistrationBySubject(ctx, p.ID, "google", "sub-1")
+		must(t, err)
+		diff(t, "GetOAuthRegistrationBySubject", got, r)
+
+		// The same account again updates the link, keeping its ID, user
+		// and creation time whatever the new row said.
+		other := newUser(t, st, p.ID, "other@example.com")
+		again := oauthRegistrationSpec(p.ID, other.ID, "sub-1", at(time.Hour))
+		again.Email, again.SealedTokens = "ada@new.example.com", []byte("new tokens")
+		must(t, st.PutOAuthRegistration(ctx, p.ID, again))
+		if again.ID != r.ID || again.UserID != u.ID || !again.CreatedAt.Equal(t0) {
+			t.Errorf("second put = %s for %s created %v, want the first link's %s for %s created %v", again.ID, again.UserID, again.CreatedAt, r.ID, u.ID, t0)
+		}
+		got, err = st.GetOAuthRegistration(ctx, p.ID, r.ID)
+		must(t, err)
+		diff(t, "GetOAuthRegistration after update", got, again)
+
+		second := oauthRegistrationSpec(p.ID, u.ID, "sub-2", at(time.Minute))
+		second.Provider = "github"
+		must(t, st.PutOAuthRegistration(ctx, p.ID, second))
+		list, err := st.ListUserOAuthRegistrations(ctx, p.ID, u.ID)
+		must(t, err)
+		diff(t, "ListUserOAuthRegistrations", list, []auth.OAuthRegistration{*again, *second})
+
+		_, err = st.GetOAuthRegistration(ctx, q.ID, r.ID)
+		wantNotFound(t, "GetOAuthRegistration in another project", err)
+		_, err = st.GetOAuthRegistrationBySubject(ctx, q.ID, "google", "sub-1")
+		wantNotFound(t, "GetOAuthRegistrationBySubject in another project", err)
+		wantNotFound(t, "PutOAuthRegistration for a missing user", st.PutOAuthRegistration(ctx, p.ID, oauthRegistrationSpec(p.ID, "user-test-missing", "sub-3", t0)))
+
+		must(t, st.DeleteOAuthRegistration(ctx, p.ID, second.ID))
+		wantNotFound(t, "DeleteOAuthRegistration twice", st.DeleteOAuthRegistration(ctx, p.ID, second.ID))
+		// A user's links go with it.
+		must(t, st.DeleteUser(ctx, p.ID, u.ID))
+		_, err = st.GetOAuthRegistration(ctx, p.ID, r.ID)
+		wantNotFound(t, "GetOAuthRegistration after DeleteUser", err)
+	}},
+	{"TokenCarriesRegistration", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		tok := tokenSpec(p.ID, u, auth.TokenOAuth)
+		tok.OAuthRegistrationID = auth.NewID(auth.KindOAuthRegistration, auth.EnvTest)
+		must(t, st.CreateToken(t.Context(), p.ID, tok))
+		got, err := st.ConsumeToken(t.Context(), p.ID, tok.TokenHash, []auth.TokenKind{auth.TokenOAuth}, at(time.Second))
+		must(t, err)
+		if got.OAuthRegistrationID != tok.OAuthRegistrationID {
+			t.Errorf("consumed token's registration = %q, want %q", got.OAuthRegistrationID, tok.OAuthRegistrationID)
+		}
 	}},
 }

@@ -1,7 +1,9 @@
 package compat
 
 import (
+	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords"
@@ -9,6 +11,7 @@ import (
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords/existingpassword"
 	pwsession "github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords/session"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/stytchapi"
 )
 
 const newPassword = "Another-long-passphrase-for-ada-42"
@@ -157,3 +160,46 @@ func TestPasswordResetByExistingPasswordAndSession(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestPasswordsLUDSPolicy sets a project's policy with the CLI, as an
+// operator does, and checks that strength_check, create and the resets
+// apply it. The project is new to the server, so no cached copy hides the
+// change.
+func TestPasswordsLUDSPolicy(t *testing.T) {
+	t.Parallel()
+	eachDatabase(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		var creds struct {
+			ProjectID string `json:"project_id"`
+			Secret    string `json:"secret"`
+		}
+		if err := json.Unmarshal(e.srv.Run(t, "project", "create", "--name", "LUDS", "--json"), &creds); err != nil {
+			t.Fatal(err)
+		}
+		out := e.srv.Run(t, "project", "password-policy", "--project", creds.ProjectID, "--policy", "luds", "--luds-min-length", "10", "--luds-min-char-types", "4")
+		if !strings.Contains(string(out), "luds: at least 10 characters of 4 kinds") {
+			t.Fatalf("password-policy: %s", out)
+		}
+		c, err := stytchapi.NewClient(creds.ProjectID, creds.Secret, stytchapi.WithBaseURI(e.srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		weak, err := c.Passwords.StrengthCheck(ctx, &passwords.StrengthCheckParams{Password: "Abcdefg1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := weak.Feedback.LudsRequirements
+		if weak.ValidPassword || weak.StrengthPolicy != "luds" || l == nil || l.MissingCharacters != 2 || l.MissingComplexity != 1 || !l.HasUpperCase || l.HasSymbol {
+			t.Errorf("strength_check under LUDS = %+v (luds_requirements %+v)", weak, l)
+		}
+		addr := newEmail(t, "luds")
+		_, err = c.Passwords.Create(ctx, &passwords.CreateParams{Email: addr, Password: "Abcdefg1"})
+		wantError(t, err, 400, "weak_password")
+		if _, err := c.Passwords.Create(ctx, &passwords.CreateParams{Email: addr, Password: "Abcdefg12!"}); err != nil {
+			t.Fatalf("create with a LUDS 10/4 password: %v", err)
+		}
+		_, err = c.Passwords.ExistingPassword.Reset(ctx, &existingpassword.ResetParams{Email: addr, ExistingPassword: "Abcdefg12!", NewPassword: "abcdefghijkl"})
+		wantError(t, err, 400, "weak_password")
+	})
+}

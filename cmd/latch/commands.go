@@ -14,6 +14,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/config"
+	"github.com/latchauth/latch/internal/password"
 )
 
 // quietLogger is for one-shot commands, whose output is their result.
@@ -81,9 +82,68 @@ func projectCmd(ctx context.Context, args []string, getenv func(string) string, 
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Env, p.PublicToken, p.Name, p.CreatedAt.Format(time.RFC3339))
 		}
 		return tw.Flush()
+	case "password-policy":
+		return passwordPolicyCmd(ctx, args[1:], getenv, stdout)
 	default:
-		return fmt.Errorf("project: unknown subcommand %q (want create or list)", args[0])
+		return fmt.Errorf("project: unknown subcommand %q (want create, list or password-policy)", args[0])
 	}
+}
+
+// passwordPolicyCmd shows a project's password strength policy, or sets
+// it when --policy names one (zxcvbn or luds).
+func passwordPolicyCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var (
+		projectID string
+		pol       auth.PasswordPolicy
+	)
+	cfg, rest, err := config.Load(getenv, "latch project password-policy", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&projectID, "project", "", "project ID")
+		fs.StringVar(&pol.Kind, "policy", "", "set the policy: zxcvbn or luds (empty: show it)")
+		fs.IntVar(&pol.LUDSMinLength, "luds-min-length", 0, "luds: minimum length, 8 to 32 (default 8)")
+		fs.IntVar(&pol.LUDSMinCharTypes, "luds-min-char-types", 0, "luds: how many of lowercase, uppercase, digits and symbols, 1 to 4 (default 3)")
+	})
+	if err != nil {
+		return err
+	}
+	if projectID == "" {
+		return errors.New("project password-policy: --project is required")
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("project password-policy: unexpected argument %q", rest[0])
+	}
+	a, err := openApp(ctx, cfg, quietLogger())
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	var p *auth.Project
+	if pol.Kind != "" {
+		p, err = a.projects.SetPasswordPolicy(ctx, projectID, pol)
+	} else {
+		p, err = a.projects.Get(ctx, projectID)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", p.ID, describePolicy(p.PasswordPolicy))
+	return nil
+}
+
+func describePolicy(pol auth.PasswordPolicy) string {
+	switch pol.Kind {
+	case password.PolicyLUDS:
+		n, k := pol.LUDSMinLength, pol.LUDSMinCharTypes
+		if n == 0 {
+			n = password.DefaultLUDSMinLength
+		}
+		if k == 0 {
+			k = password.DefaultLUDSMinCharTypes
+		}
+		return fmt.Sprintf("luds: at least %d characters of %d kinds (lowercase, uppercase, digits, symbols)", n, k)
+	case password.PolicyZXCVBN:
+		return "zxcvbn: a score of at least 3"
+	}
+	return "zxcvbn (the default): a score of at least 3"
 }
 
 func printCredentials(w io.Writer, p *auth.Project, secret string) {

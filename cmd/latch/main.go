@@ -3,6 +3,7 @@
 //
 //	latch [serve] [flags]                          run the API (the default)
 //	latch project create [--name N] [--live] [--json]
+//	latch project password-policy --project ID [--policy zxcvbn|luds] [--luds-min-length N] [--luds-min-char-types N]
 //	latch redirect-urls add --project ID --type login,signup URL
 //	latch keys rotate --project ID [--publish-lead 1h]
 //	latch migrate                                  apply database migrations
@@ -66,6 +67,8 @@ const usage = `Usage:
   latch [serve] [flags]                                  run the API server (default)
   latch project create [--name NAME] [--live] [--json]   create a project and print its credentials
   latch project list                                     list projects
+  latch project password-policy --project ID [--policy zxcvbn|luds] [--luds-min-length 8] [--luds-min-char-types 3]
+                                                         show or set a project's password strength policy
   latch redirect-urls add --project ID --type login,signup,invite [--default] URL
   latch redirect-urls list --project ID
   latch keys rotate --project ID [--publish-lead 1h]     rotate a project's JWT signing key

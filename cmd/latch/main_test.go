@@ -156,6 +156,21 @@ func TestCLI(t *testing.T) {
 		t.Error("an unknown redirect type was accepted")
 	}
 
+	if out := runCmd(t, getenv, "project", "password-policy", "--project", creds["project_id"]); !strings.Contains(out, "zxcvbn (the default)") {
+		t.Errorf("password-policy of a new project: %s", out)
+	}
+	if out := runCmd(t, getenv, "project", "password-policy", "--project", creds["project_id"], "--policy", "luds", "--luds-min-length", "12"); !strings.Contains(out, "luds: at least 12 characters of 3 kinds") {
+		t.Errorf("password-policy luds: %s", out)
+	}
+	if out := runCmd(t, getenv, "project", "password-policy", "--project", creds["project_id"]); !strings.Contains(out, "luds: at least 12") {
+		t.Errorf("password-policy after setting luds: %s", out)
+	}
+	for _, bad := range [][]string{{"--policy", "rot13"}, {"--policy", "luds", "--luds-min-length", "4"}, {"--policy", "zxcvbn", "--luds-min-char-types", "2"}} {
+		if err := run(context.Background(), append([]string{"latch", "project", "password-policy", "--project", creds["project_id"]}, bad...), getenv, io.Discard, io.Discard); err == nil {
+			t.Errorf("password-policy %v was accepted", bad)
+		}
+	}
+
 	if out := runCmd(t, getenv, "keys", "rotate", "--project", creds["project_id"], "--publish-lead", "0s"); !strings.Contains(out, "jwk-test-") {
 		t.Errorf("keys rotate: %s", out)
 	}

@@ -21,8 +21,24 @@ type Project struct {
 	Env         Env
 	SecretHash  []byte // SHA-256 of the secret; the secret itself is shown once
 	PublicToken string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// PasswordPolicy is how the project rates new passwords; its zero
+	// value means the server's default (zxcvbn).
+	PasswordPolicy PasswordPolicy
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// PasswordPolicy is a project's password strength policy, as Stytch's
+// dashboard sets it: zxcvbn (a score of at least 3), or LUDS (a minimum
+// length and a number of character types among lowercase, uppercase,
+// digits and symbols). internal/password validates and applies it.
+type PasswordPolicy struct {
+	// Kind is "zxcvbn", "luds", or "" for the server's default.
+	Kind string
+	// LUDSMinLength and LUDSMinCharTypes apply under LUDS; 0 means
+	// Stytch's defaults.
+	LUDSMinLength    int
+	LUDSMinCharTypes int
 }
 
 // RedirectType is the purpose a redirect URL is allowlisted for.

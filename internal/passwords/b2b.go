@@ -275,7 +275,7 @@ func (s *Service) ResetMemberByEmail(ctx context.Context, p *auth.Project, in Me
 	if err := organization.AllowsAuthMethod(o, passwordMethod); err != nil {
 		return nil, err
 	}
-	h, err := s.newHash(ctx, in.Password, t.EmailAddress)
+	h, err := s.newHash(ctx, p, in.Password, t.EmailAddress)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (s *Service) ResetMemberByExisting(ctx context.Context, p *auth.Project, in
 	if pw.RequiresReset {
 		return nil, auth.ErrMemberResetPassword
 	}
-	h, err := s.newHash(ctx, in.NewPassword, addr)
+	h, err := s.newHash(ctx, p, in.NewPassword, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +389,7 @@ func (s *Service) ResetMemberBySession(ctx context.Context, p *auth.Project, in 
 		return nil, auth.ErrSessionTooOldToResetPassword.WithMessage(
 			"The session has no factor authenticated within the last 5 minutes; authenticate again, then reset the password.")
 	}
-	h, err := s.newHash(ctx, in.Password, m.EmailAddress)
+	h, err := s.newHash(ctx, p, in.Password, m.EmailAddress)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,8 @@ type Options struct {
 	// Breach looks passwords up among breached ones; nil turns breach
 	// detection off.
 	Breach password.BreachChecker
-	// Policy is the strength policy; the zero value is zxcvbn.
+	// Policy is the strength policy of projects that set none; the zero
+	// value is zxcvbn.
 	Policy password.Policy
 	// MaxConcurrentHashes bounds the hashes computed at once; 0 means
 	// twice GOMAXPROCS.
@@ -145,17 +146,26 @@ func (s *Service) StrengthCheck(ctx context.Context, p *auth.Project, pw, email 
 		}
 		email = addr
 	}
-	return s.evaluate(ctx, pw, email), nil
+	return s.evaluate(ctx, p, pw, email), nil
 }
 
-// evaluate is password.Evaluate, failing open (and logging) when the
-// breach lookup fails.
-func (s *Service) evaluate(ctx context.Context, pw, email string) password.Strength {
-	st, err := password.Evaluate(ctx, pw, email, s.policy, s.breach)
+// evaluate is password.Evaluate under the project's policy, failing open
+// (and logging) when the breach lookup fails.
+func (s *Service) evaluate(ctx context.Context, p *auth.Project, pw, email string) password.Strength {
+	st, err := password.Evaluate(ctx, pw, email, s.policyFor(p), s.breach)
 	if err != nil {
 		s.log.WarnContext(ctx, "password breach check failed; rating strength alone", "err", err)
 	}
 	return st
+}
+
+// policyFor is the project's strength policy (latch project
+// password-policy), or the server's default when it has none.
+func (s *Service) policyFor(p *auth.Project) password.Policy {
+	if pol := p.PasswordPolicy; pol.Kind != "" {
+		return password.Policy{Kind: pol.Kind, LUDSMinLength: pol.LUDSMinLength, LUDSMinCharTypes: pol.LUDSMinCharTypes}
+	}
+	return s.policy
 }
 
 // requireValid returns breached_password or weak_password for a password
@@ -236,7 +246,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Project, in CreateInput) (
 	} else if !errors.Is(err, auth.ErrUserNotFound) {
 		return nil, err
 	}
-	if err := requireValid(s.evaluate(ctx, in.Password, addr)); err != nil {
+	if err := requireValid(s.evaluate(ctx, p, in.Password, addr)); err != nil {
 		return nil, err
 	}
 	h, err := s.hash(ctx, in.Password)

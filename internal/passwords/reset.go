@@ -103,7 +103,7 @@ func (s *Service) ResetByEmail(ctx context.Context, p *auth.Project, in ResetByE
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.newHash(ctx, in.Password, t.EmailAddress)
+	h, err := s.newHash(ctx, p, in.Password, t.EmailAddress)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) ResetByExisting(ctx context.Context, p *auth.Project, in Reset
 	if pw.RequiresReset {
 		return nil, auth.ErrResetPassword
 	}
-	h, err := s.newHash(ctx, in.NewPassword, addr)
+	h, err := s.newHash(ctx, p, in.NewPassword, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (s *Service) ResetBySession(ctx context.Context, p *auth.Project, in ResetB
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.newHash(ctx, in.Password, email.Address)
+	h, err := s.newHash(ctx, p, in.Password, email.Address)
 	if err != nil {
 		return nil, err
 	}
@@ -288,13 +288,13 @@ func recentEmailFactor(sess *auth.Session, u *auth.User, now time.Time) (auth.Em
 	return auth.Email{}, auth.ErrSessionTooOldToResetPassword
 }
 
-// newHash checks a new password as create does (length, strength policy,
-// breach) and hashes it.
-func (s *Service) newHash(ctx context.Context, pw, addr string) (string, error) {
+// newHash checks a new password as create does (length, the project's
+// strength policy, breach) and hashes it.
+func (s *Service) newHash(ctx context.Context, p *auth.Project, pw, addr string) (string, error) {
 	if err := checkLength(pw); err != nil {
 		return "", err
 	}
-	if err := requireValid(s.evaluate(ctx, pw, addr)); err != nil {
+	if err := requireValid(s.evaluate(ctx, p, pw, addr)); err != nil {
 		return "", err
 	}
 	return s.hash(ctx, pw)

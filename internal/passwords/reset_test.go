@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -317,5 +318,49 @@ func TestBreachedImportRequiresReset(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.wantLogin(t, newStrong, nil)
+	})
+}
+
+func TestProjectLUDSPolicy(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, st, passwords.Options{})
+		// Eight characters of three kinds: enough for LUDS's defaults, far
+		// too guessable for zxcvbn.
+		const luds = "Abcdefg1"
+		if _, err := e.pw.Create(ctx, e.p, passwords.CreateInput{Email: "ada@example.com", Password: luds}); !errors.Is(err, auth.ErrWeakPassword) {
+			t.Fatalf("zxcvbn project: err = %v, want weak_password", err)
+		}
+		for _, bad := range []auth.PasswordPolicy{{Kind: "rot13"}, {Kind: "luds", LUDSMinLength: 40}, {Kind: "zxcvbn", LUDSMinCharTypes: 2}} {
+			if _, err := e.Projects.SetPasswordPolicy(ctx, e.p.ID, bad); !errors.Is(err, auth.ErrInvalidArgument) {
+				t.Errorf("SetPasswordPolicy(%+v) err = %v", bad, err)
+			}
+		}
+		p, err := e.Projects.SetPasswordPolicy(ctx, e.p.ID, auth.PasswordPolicy{Kind: "luds"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := e.pw.StrengthCheck(ctx, p, luds, "")
+		if err != nil || !s.ValidPassword || s.StrengthPolicy != "luds" || s.Feedback.LUDSRequirements == nil {
+			t.Fatalf("StrengthCheck under LUDS = %+v, %v", s, err)
+		}
+		if _, err := e.pw.Create(ctx, p, passwords.CreateInput{Email: "ada@example.com", Password: luds}); err != nil {
+			t.Fatalf("LUDS project: %v", err)
+		}
+
+		// A stricter LUDS policy applies to resets too, saying what is missing.
+		if p, err = e.Projects.SetPasswordPolicy(ctx, e.p.ID, auth.PasswordPolicy{Kind: "luds", LUDSMinLength: 12, LUDSMinCharTypes: 4}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.pw.ResetByExisting(ctx, p, passwords.ResetByExistingInput{Email: "ada@example.com", ExistingPassword: luds, NewPassword: "Abcdefgh1"})
+		var ae *auth.Error
+		if !errors.As(err, &ae) || ae.Type != "weak_password" || !strings.Contains(ae.Message, "Add 3 more characters") {
+			t.Errorf("reset under LUDS 12/4: err = %v", err)
+		}
+		if _, err := e.pw.ResetByExisting(ctx, p, passwords.ResetByExistingInput{Email: "ada@example.com", ExistingPassword: luds, NewPassword: "Abcdefgh1234!"}); err != nil {
+			t.Errorf("reset to a LUDS 12/4 password: %v", err)
+		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/token"
 )
@@ -39,8 +40,8 @@ type cached struct {
 	expires time.Time
 }
 
-// cacheTTL bounds how long another process's change to a project can go
-// unseen. Projects are only ever created, so this is generous.
+// cacheTTL bounds how long another process's change to a project (its
+// password policy, set by the CLI) can go unseen.
 const cacheTTL = time.Minute
 
 // NewService returns a Service.
@@ -138,6 +139,29 @@ func (s *Service) Authenticate(ctx context.Context, projectID, secret string) (*
 		return nil, auth.ErrUnauthorizedCredentials
 	}
 	return p, nil
+}
+
+// SetPasswordPolicy replaces a project's password strength policy, after
+// checking it against Stytch's bounds. A server running meanwhile applies
+// it within cacheTTL.
+func (s *Service) SetPasswordPolicy(ctx context.Context, projectID string, pol auth.PasswordPolicy) (*auth.Project, error) {
+	if err := (password.Policy{Kind: pol.Kind, LUDSMinLength: pol.LUDSMinLength, LUDSMinCharTypes: pol.LUDSMinCharTypes}).Validate(); err != nil {
+		return nil, auth.ErrInvalidArgument.Wrap(err).WithMessage("%v", err)
+	}
+	if pol.Kind != password.PolicyLUDS && (pol.LUDSMinLength != 0 || pol.LUDSMinCharTypes != 0) {
+		return nil, auth.ErrInvalidArgument.WithMessage("LUDS settings apply only to the luds policy.")
+	}
+	err := s.store.SetProjectPasswordPolicy(ctx, projectID, pol, s.now().UTC())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrProjectNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("project: set password policy: %w", err)
+	}
+	s.mu.Lock()
+	delete(s.cache, projectID)
+	s.mu.Unlock()
+	return s.Get(ctx, projectID)
 }
 
 // List returns every project.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 )
@@ -16,6 +17,9 @@ type Projects interface {
 	GetProjectByPublicToken(ctx context.Context, publicToken string) (*auth.Project, error)
 	// ListProjects returns every project, oldest first. Operator-level: spans projects.
 	ListProjects(ctx context.Context) ([]auth.Project, error)
+	// SetProjectPasswordPolicy replaces a project's password strength
+	// policy. Returns ErrNotFound.
+	SetProjectPasswordPolicy(ctx context.Context, projectID string, pol auth.PasswordPolicy, now time.Time) error
 }
 
 // RedirectURLs persists each project's redirect URL allowlist.

@@ -231,6 +231,25 @@ func signingKeySpec(projectID string, created time.Time) *auth.SigningKey {
 }
 
 var projectTests = []subtest{
+	{"PasswordPolicy", func(t *testing.T, st store.Store) {
+		p, other := newProject(t, st), newProject(t, st)
+		pol := auth.PasswordPolicy{Kind: "luds", LUDSMinLength: 12, LUDSMinCharTypes: 3}
+		must(t, st.SetProjectPasswordPolicy(t.Context(), p.ID, pol, at(time.Hour)))
+		got, err := st.GetProject(t.Context(), p.ID)
+		must(t, err)
+		want := *p
+		want.PasswordPolicy, want.UpdatedAt = pol, at(time.Hour)
+		diff(t, "GetProject after SetProjectPasswordPolicy", got, &want)
+		list, err := st.ListProjects(t.Context())
+		must(t, err)
+		for _, q := range list {
+			if q.ID == other.ID && q.PasswordPolicy != (auth.PasswordPolicy{}) {
+				t.Errorf("another project's policy changed: %+v", q.PasswordPolicy)
+			}
+		}
+		wantNotFound(t, "SetProjectPasswordPolicy of a missing project",
+			st.SetProjectPasswordPolicy(t.Context(), "project-test-missing", pol, t0))
+	}},
 	{"CreateGet", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)
 		got, err := st.GetProject(t.Context(), p.ID)

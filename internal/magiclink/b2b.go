@@ -260,7 +260,7 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 		if err != nil {
 			return err
 		}
-		if err := checkPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
+		if err := token.CheckPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
 			return err
 		}
 		o, err := getOrganization(ctx, tx, p, t.OrganizationID)
@@ -339,7 +339,7 @@ func (s *Service) AuthenticateDiscovery(ctx context.Context, p *auth.Project, to
 			if err != nil {
 				return err
 			}
-			if err := checkPKCE(t.CodeChallenge, verifier); err != nil {
+			if err := token.CheckPKCE(t.CodeChallenge, verifier); err != nil {
 				return err
 			}
 			address, factor = t.EmailAddress, s.emailFactor("", t.EmailAddress)

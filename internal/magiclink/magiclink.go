@@ -5,9 +5,6 @@ package magiclink
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -315,7 +312,7 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		if err != nil {
 			return err
 		}
-		if err := checkPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
+		if err := token.CheckPKCE(t.CodeChallenge, in.CodeVerifier); err != nil {
 			return err // rolls back: the token stays usable with the right verifier
 		}
 		u, err := tx.GetUser(ctx, p.ID, t.UserID)
@@ -387,23 +384,6 @@ func (s *Service) sandbox(ctx context.Context, p *auth.Project, in AuthenticateI
 		res.Result = *sres
 	}
 	return res, true, nil
-}
-
-// checkPKCE verifies an RFC 7636 S256 code verifier against a challenge.
-func checkPKCE(challenge, verifier string) error {
-	switch {
-	case challenge == "" && verifier == "":
-		return nil
-	case challenge == "":
-		return auth.ErrPKCEDidNotExpectVerifier
-	case verifier == "":
-		return auth.ErrPKCEExpectedVerifier
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) != 1 {
-		return auth.ErrPKCEMismatch
-	}
-	return nil
 }
 
 func checkMinutes(ms ...int) error {

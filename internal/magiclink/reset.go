@@ -110,7 +110,7 @@ func (s *Service) PeekReset(ctx context.Context, p *auth.Project, tok, verifier 
 	if err != nil {
 		return nil, resetTokenError(err)
 	}
-	if err := checkPKCE(t.CodeChallenge, verifier); err != nil {
+	if err := token.CheckPKCE(t.CodeChallenge, verifier); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+
+	"github.com/latchauth/latch/internal/auth"
 )
 
 // New returns a magic-link style token: 32 random bytes, base64url with
@@ -47,4 +49,23 @@ func random(n int) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// CheckPKCE verifies an RFC 7636 S256 code verifier against the challenge
+// a flow was started with: both empty is no PKCE, and one without the
+// other is refused, as Stytch refuses it.
+func CheckPKCE(challenge, verifier string) error {
+	switch {
+	case challenge == "" && verifier == "":
+		return nil
+	case challenge == "":
+		return auth.ErrPKCEDidNotExpectVerifier
+	case verifier == "":
+		return auth.ErrPKCEExpectedVerifier
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) != 1 {
+		return auth.ErrPKCEMismatch
+	}
+	return nil
 }

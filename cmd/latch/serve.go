@@ -53,8 +53,10 @@ type app struct {
 	b2bOTPs    *otp.B2B
 	totps      *totp.Service
 	passwords  *passwords.Service
-	// oauthProviders holds each project's identity provider settings.
+	// oauthProviders holds each project's identity provider settings;
+	// oauth runs the logins through them.
 	oauthProviders *oauth.Providers
+	oauth          *oauth.Service
 	// key is the server key: it seals stored secrets and, through subkeys,
 	// keys stored hashes of low-entropy codes.
 	key []byte
@@ -138,6 +140,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.oauthProviders = oauth.NewProviders(st, oauthBox, now)
+	a.oauth = oauth.NewService(st, a.oauthProviders, a.projects, a.users, a.sessions, oauthBox, now, oauth.Options{PublicURL: cfg.PublicURL})
 	pwOpts := passwords.Options{Log: log}
 	if cfg.HIBPURL != "" {
 		pwOpts.Breach = &password.HIBPClient{BaseURL: cfg.HIBPURL}
@@ -186,6 +189,7 @@ func (a *app) handler() http.Handler {
 		Logger: a.log, Projects: a.projects, Users: a.users, Sessions: a.sessions,
 		MagicLinks: a.magicLinks, OTPs: a.otps, B2BOTPs: a.b2bOTPs, Passwords: a.passwords, TOTPs: a.totps, Discovery: a.discovery, Keys: a.keys,
 		Organizations: a.organizations, Members: a.members, MemberSessions: a.sessions, ErrorDocsURL: a.cfg.ErrorDocsURL,
+		OAuth: a.oauth, SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"),
 	}
 	if a.devInbox != nil {
 		d.DevInbox = a.devInbox
@@ -216,6 +220,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: unexpected argument %q", rest[0])
 	}
 	log := newLogger(cfg.LogLevel, stderr)
+	// Listen first: with port 0 the address, and so the default public
+	// URL that OAuth callbacks are built on, is known only then.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "http://"+cfg.Addr {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -228,10 +242,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           a.handler(),
 		ReadHeaderTimeout: 10 * time.Second,

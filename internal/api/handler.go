@@ -10,6 +10,7 @@ import (
 	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/magiclink"
 	"github.com/latchauth/latch/internal/member"
+	"github.com/latchauth/latch/internal/oauth"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/otp"
 	"github.com/latchauth/latch/internal/passwords"
@@ -38,6 +39,11 @@ type Deps struct {
 	B2BOTPs *otp.B2B
 	// Passwords serves the consumer and B2B password endpoints.
 	Passwords *passwords.Service
+	// OAuth runs social and OpenID Connect logins.
+	OAuth *oauth.Service
+	// SecureCookies marks the cookies Latch sets Secure: set when browsers
+	// reach Latch over HTTPS (behind a proxy that terminates TLS too).
+	SecureCookies bool
 	// Discovery lists and enters organizations for B2B discovery logins.
 	Discovery *discovery.Service
 	Keys      *jwt.Manager

@@ -46,6 +46,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/passwords/existing_password/reset", h.api(h.passwordsExistingPasswordReset))
 	mux.Handle("POST /v1/passwords/session/reset", h.api(h.passwordsSessionReset))
 
+	// OAuth (the start URL and the provider's callback are browser
+	// endpoints: no project credentials)
+	mux.Handle("GET /v1/public/oauth/{provider}/start", h.open(h.oauthStart))
+	mux.Handle("GET /v1/oauth/callback/{project_id}/{provider}", h.open(h.oauthCallback))
+	mux.Handle("POST /v1/oauth/callback/{project_id}/{provider}", h.open(h.oauthCallback))
+	mux.Handle("POST /v1/oauth/authenticate", h.api(h.oauthAuthenticate))
+
 	// TOTPs
 	mux.Handle("POST /v1/totps", h.api(h.totpsCreate))
 	mux.Handle("POST /v1/totps/authenticate", h.api(h.totpsAuthenticate))

@@ -12,6 +12,11 @@ type (
 		EmailID      string `json:"email_id"`
 		EmailAddress string `json:"email_address"`
 	}
+	oauthFactorJSON struct {
+		ID              string `json:"id"`
+		ProviderSubject string `json:"provider_subject"`
+		EmailID         string `json:"email_id"`
+	}
 	phoneNumberFactorJSON struct {
 		PhoneID     string `json:"phone_id"`
 		PhoneNumber string `json:"phone_number"`
@@ -30,6 +35,10 @@ type (
 		UpdatedAt              string                      `json:"updated_at"`
 		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
 		PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
+		GoogleOAuthFactor      *oauthFactorJSON            `json:"google_oauth_factor,omitempty"`
+		MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
+		AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
+		GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
 		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
 		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
@@ -65,6 +74,21 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 		}
 		if f.PhoneNumberFactor != nil {
 			fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
+		}
+		if o := f.OAuthFactor; o != nil {
+			oj := &oauthFactorJSON{ID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
+			// Each provider has its own key, as Stytch's factors do; a
+			// generic OIDC provider has none.
+			switch auth.OAuthProviderType(o.ProviderType) {
+			case auth.OAuthGoogle:
+				fj.GoogleOAuthFactor = oj
+			case auth.OAuthMicrosoft:
+				fj.MicrosoftOAuthFactor = oj
+			case auth.OAuthApple:
+				fj.AppleOAuthFactor = oj
+			case auth.OAuthGitHub:
+				fj.GithubOAuthFactor = oj
+			}
 		}
 		if f.AuthenticatorAppFactor != nil {
 			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}

@@ -45,6 +45,7 @@ type AuthenticationFactor struct {
 	UpdatedAt              time.Time
 	EmailFactor            *EmailFactor
 	PhoneNumberFactor      *PhoneNumberFactor
+	OAuthFactor            *OAuthFactor
 	AuthenticatorAppFactor *AuthenticatorAppFactor
 	RecoveryCodeFactor     *RecoveryCodeFactor
 }
@@ -68,6 +69,8 @@ func (f AuthenticationFactor) Target() string {
 		return f.EmailFactor.EmailID
 	case f.PhoneNumberFactor != nil:
 		return f.PhoneNumberFactor.PhoneID
+	case f.OAuthFactor != nil:
+		return f.OAuthFactor.RegistrationID
 	case f.AuthenticatorAppFactor != nil:
 		return f.AuthenticatorAppFactor.TOTPID
 	case f.RecoveryCodeFactor != nil:
@@ -88,6 +91,14 @@ type EmailFactor struct {
 type PhoneNumberFactor struct {
 	PhoneID     string
 	PhoneNumber string
+}
+
+// OAuthFactor identifies the provider account an OAuth login proved.
+type OAuthFactor struct {
+	ProviderType    string // google, microsoft, apple, github, oidc
+	RegistrationID  string
+	ProviderSubject string
+	EmailID         string // the user's email the provider asserted, if any
 }
 
 // SessionAttributes are the client details recorded when a session starts.

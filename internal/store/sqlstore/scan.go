@@ -101,10 +101,18 @@ type factorRecord struct {
 	UpdatedAt           time.Time    `json:"updated_at"`
 	EmailFactor         *emailFactor `json:"email_factor,omitempty"`
 	PhoneNumberFactor   *phoneFactor `json:"phone_number_factor,omitempty"`
+	OAuthFactor         *oauthFactor `json:"oauth_factor,omitempty"`
 	// TOTPID is the registration of an authenticator app factor, and
 	// RecoveryCodeID the code of a recovery code factor.
 	TOTPID         string `json:"totp_id,omitempty"`
 	RecoveryCodeID string `json:"recovery_code_id,omitempty"`
+}
+
+type oauthFactor struct {
+	ProviderType    string `json:"provider_type"`
+	RegistrationID  string `json:"registration_id"`
+	ProviderSubject string `json:"provider_subject"`
+	EmailID         string `json:"email_id"`
 }
 
 type phoneFactor struct {
@@ -132,6 +140,9 @@ func encodeFactors(fs []auth.AuthenticationFactor) (string, error) {
 		}
 		if ph := f.PhoneNumberFactor; ph != nil {
 			recs[i].PhoneNumberFactor = &phoneFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
+		}
+		if o := f.OAuthFactor; o != nil {
+			recs[i].OAuthFactor = &oauthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
 		}
 		if a := f.AuthenticatorAppFactor; a != nil {
 			recs[i].TOTPID = a.TOTPID
@@ -162,6 +173,9 @@ func decodeFactors(recs []factorRecord) []auth.AuthenticationFactor {
 		}
 		if ph := r.PhoneNumberFactor; ph != nil {
 			fs[i].PhoneNumberFactor = &auth.PhoneNumberFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
+		}
+		if o := r.OAuthFactor; o != nil {
+			fs[i].OAuthFactor = &auth.OAuthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
 		}
 		if r.TOTPID != "" {
 			fs[i].AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: r.TOTPID}

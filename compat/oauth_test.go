@@ -1,0 +1,225 @@
+package compat
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
+
+	"github.com/latchauth/latch/internal/latchtest"
+	"github.com/latchauth/latch/internal/oidctest"
+)
+
+// oauthEnv is a latch process with a real OpenID provider configured as
+// the generic OIDC provider "acme".
+type oauthEnv struct {
+	*env
+	op *oidctest.Provider
+}
+
+func eachOAuthDatabase(t *testing.T, fn func(t *testing.T, e *oauthEnv)) {
+	t.Helper()
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			srv := latchtest.Start(t, latchtest.Options{DatabaseURL: db.url(t)})
+			closeIdleFirst(t)
+			// The provider accepts only the redirect URIs it starts with,
+			// so it starts once Latch's address is known.
+			op := oidctest.Start(t, oidctest.Options{RedirectURIs: []string{srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/acme"}})
+			secret := filepath.Join(t.TempDir(), "acme.secret")
+			if err := os.WriteFile(secret, []byte(op.ClientSecret), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srv.Run(t, "oauth-providers", "set", "--project", srv.ProjectID, "--type", "oidc", "--name", "acme",
+				"--client-id", op.ClientID, "--client-secret-file", secret, "--issuer", op.Issuer)
+			fn(t, &oauthEnv{env: &env{srv: srv, client: newClient(t, srv)}, op: op})
+		})
+	}
+}
+
+// startURL is the app's "Sign in with Acme" link.
+func (e *oauthEnv) startURL(extra url.Values) string {
+	q := url.Values{"public_token": {e.srv.PublicToken}, "login_redirect_url": {appURL}, "signup_redirect_url": {appURL}}
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	return e.srv.URL + "/v1/public/oauth/acme/start?" + q.Encode()
+}
+
+// signIn plays the user through the provider and returns Latch's token
+// from the app's redirect URL.
+func (e *oauthEnv) signIn(t *testing.T, user oidctest.User, extra url.Values) string {
+	t.Helper()
+	landed := e.op.SignIn(t, nil, e.startURL(extra), user, appURL)
+	if got := landed.Query().Get("stytch_token_type"); got != "oauth" {
+		t.Fatalf("landed on %s, want stytch_token_type=oauth", landed)
+	}
+	tok := landed.Query().Get("token")
+	if tok == "" {
+		t.Fatalf("landed on %s without a token", landed)
+	}
+	return tok
+}
+
+// TestOAuthOIDCLogin logs a user in through a real OpenID provider, by
+// the start URL, the provider's login form and Latch's callback, and
+// exchanges the token with stytch-go's oauth.authenticate.
+func TestOAuthOIDCLogin(t *testing.T) {
+	t.Parallel()
+	eachOAuthDatabase(t, func(t *testing.T, e *oauthEnv) {
+		ctx := t.Context()
+		ada := e.op.User
+		tok := e.signIn(t, ada, nil)
+		res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: tok, SessionDurationMinutes: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ProviderSubject != ada.ID || res.OAuthUserRegistrationID == "" || res.SessionToken == "" || res.UserSession == nil {
+			t.Fatalf("Authenticate = %+v", res)
+		}
+		if len(res.User.Emails) != 1 || res.User.Emails[0].Email != ada.Email || !res.User.Emails[0].Verified || res.User.Name.FirstName != ada.FirstName {
+			t.Errorf("user = %+v, want %s verified, named %s", res.User, ada.Email, ada.FirstName)
+		}
+		if f := res.UserSession.AuthenticationFactors; len(f) != 1 || f[0].Type != "oauth" {
+			t.Errorf("factors = %+v", f)
+		}
+		if res.ProviderValues.AccessToken == "" || res.ProviderValues.IDToken == "" {
+			t.Errorf("provider_values = %+v, want the provider's tokens", res.ProviderValues)
+		}
+
+		// The token is single use.
+		_, err = e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: tok})
+		wantError(t, err, 404, "oauth_token_not_found")
+
+		// A returning user is the same user.
+		again, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, ada, nil)})
+		if err != nil || again.UserID != res.UserID || again.OAuthUserRegistrationID != res.OAuthUserRegistrationID {
+			t.Errorf("returning login = %+v, %v; want user %s", again, err, res.UserID)
+		}
+
+		// PKCE between the app and Latch: the verifier is required.
+		verifier, challenge := pkcePair(t)
+		pk := e.signIn(t, ada, url.Values{"code_challenge": {challenge}})
+		_, err = e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: pk})
+		wantError(t, err, 400, "pkce_expected_code_verifier")
+		pk = e.signIn(t, ada, url.Values{"code_challenge": {challenge}})
+		withPKCE, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: pk, CodeVerifier: verifier})
+		if err != nil || withPKCE.UserID != res.UserID {
+			t.Errorf("PKCE login = %+v, %v", withPKCE, err)
+		}
+
+		// An unverified address at the provider is not trusted: Grace
+		// becomes a user of her own, without an email.
+		grace, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, e.op.Users[1], nil)})
+		if err != nil || grace.UserID == res.UserID || len(grace.User.Emails) != 0 {
+			t.Errorf("unverified email login = %+v, %v", grace, err)
+		}
+	})
+}
+
+// TestOAuthStartRefusals checks the start URL's refusals.
+func TestOAuthStartRefusals(t *testing.T) {
+	t.Parallel()
+	eachOAuthDatabase(t, func(t *testing.T, e *oauthEnv) {
+		for _, tc := range []struct {
+			name, url string
+			status    int
+			typ       string
+		}{
+			{"unlisted redirect URL", e.startURL(url.Values{"login_redirect_url": {"https://evil.example.com/steal"}}), 400, "no_match_for_provided_oauth_url"},
+			{"unknown public token", strings.Replace(e.startURL(nil), "public-token-", "public-token-x", 1), 401, "invalid_public_token"},
+			{"unconfigured provider", strings.Replace(e.startURL(nil), "/acme/", "/google/", 1), 404, "oauth_config_not_found"},
+		} {
+			r := raw(t, e.srv, "GET", strings.TrimPrefix(tc.url, e.srv.URL), false, nil)
+			if r.Status != tc.status || r.JSON["error_type"] != tc.typ {
+				t.Errorf("%s: %d %v, want %d %s", tc.name, r.Status, r.JSON["error_type"], tc.status, tc.typ)
+			}
+		}
+	})
+}
+
+// TestOAuthCallbackRefusals stops a login where the provider redirects
+// back to Latch, and replays, tampers with and misroutes that callback.
+func TestOAuthCallbackRefusals(t *testing.T) {
+	t.Parallel()
+	eachOAuthDatabase(t, func(t *testing.T, e *oauthEnv) {
+		callbackPrefix := e.srv.URL + "/v1/oauth/callback/"
+		// browser is a cookie-keeping client that does not follow
+		// redirects, so each step's answer can be read.
+		browser := func() *http.Client {
+			jar, err := cookiejar.New(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		}
+		get := func(c *http.Client, u string) (int, string, string) {
+			t.Helper()
+			resp, err := c.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, resp.Header.Get("Location"), string(body)
+		}
+		wantRefused := func(what string, status int, body string) {
+			t.Helper()
+			if status != http.StatusBadRequest || !strings.Contains(body, "oauth_invalid_state") || !strings.Contains(body, "Sign-in failed") {
+				t.Errorf("%s: %d, want 400 with the oauth_invalid_state page:\n%s", what, status, body)
+			}
+		}
+
+		b := browser()
+		cb := e.op.SignIn(t, b, e.startURL(nil), e.op.User, callbackPrefix)
+
+		// Another browser cannot use this callback: it lacks the cookie.
+		status, _, body := get(browser(), cb.String())
+		wantRefused("callback in another browser", status, body)
+
+		// The state is spent by that attempt: the right browser is
+		// refused too, and must start again.
+		status, _, body = get(b, cb.String())
+		wantRefused("callback after a refused one", status, body)
+
+		b = browser()
+		cb = e.op.SignIn(t, b, e.startURL(nil), e.op.User, callbackPrefix)
+		tampered := *cb
+		q := tampered.Query()
+		q.Set("state", q.Get("state")+"x")
+		tampered.RawQuery = q.Encode()
+		status, _, body = get(b, tampered.String())
+		wantRefused("tampered state", status, body)
+
+		status, loc, _ := get(b, cb.String())
+		if status != http.StatusFound || !strings.HasPrefix(loc, appURL+"?stytch_token_type=oauth&token=") {
+			t.Fatalf("callback: %d to %q, want a redirect to the app with a token", status, loc)
+		}
+		status, _, body = get(b, cb.String())
+		wantRefused("replayed callback", status, body)
+
+		// The provider's refusal (the user cancelled) ends on the app's
+		// login URL with the error, and spends the login.
+		b = browser()
+		cb = e.op.SignIn(t, b, e.startURL(nil), e.op.User, callbackPrefix)
+		cancelled := *cb
+		q = cancelled.Query()
+		q.Del("code")
+		q.Set("error", "access_denied")
+		q.Set("error_description", "The user cancelled.")
+		cancelled.RawQuery = q.Encode()
+		status, loc, _ = get(b, cancelled.String())
+		if status != http.StatusFound || !strings.HasPrefix(loc, appURL+"?") || !strings.Contains(loc, "error=access_denied") {
+			t.Errorf("cancelled login: %d to %q, want the app's URL with error=access_denied", status, loc)
+		}
+		status, _, body = get(b, cb.String())
+		wantRefused("callback after the provider's refusal", status, body)
+	})
+}

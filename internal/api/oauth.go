@@ -1,0 +1,169 @@
+package api
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/oauth"
+)
+
+// bindingCookie holds the random value that ties an OAuth login to the
+// browser that started it. It is sent only to the callback path.
+const bindingCookie = "latch_oauth_binding"
+
+// oauthStart is GET /v1/public/oauth/{provider}/start: the browser comes
+// here from the app's "Sign in with …" button and is sent on to the
+// provider.
+func (h *handler) oauthStart(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	params := map[string]string{}
+	for k, vs := range q {
+		if name, ok := strings.CutPrefix(k, "provider_"); ok && len(vs) > 0 {
+			params[name] = vs[0]
+		}
+	}
+	res, err := h.OAuth.Start(r.Context(), oauth.StartInput{
+		PublicToken: q.Get("public_token"), Provider: r.PathValue("provider"),
+		LoginRedirectURL: q.Get("login_redirect_url"), SignupRedirectURL: q.Get("signup_redirect_url"),
+		CustomScopes: q.Get("custom_scopes"), CodeChallenge: q.Get("code_challenge"), ProviderParams: params,
+	})
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: bindingCookie, Value: res.Binding, Path: "/v1/oauth/callback/" + res.ProjectID + "/",
+		MaxAge: int(auth.OAuthStateLifetime / time.Second), HttpOnly: true, Secure: r.TLS != nil || h.SecureCookies,
+		// Lax: the provider's redirect back is a top-level GET, which
+		// carries Lax cookies; a form_post callback (Apple) needs None.
+		SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, res.RedirectURL, http.StatusFound)
+	return nil
+}
+
+// oauthCallback is the provider's redirect back to Latch, by GET or (for
+// response_mode=form_post) POST. It ends on the app's redirect URL, or on
+// an error page when the login cannot be matched to an app.
+func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return auth.ErrBadRequest
+	}
+	in := oauth.CallbackInput{
+		ProjectID: r.PathValue("project_id"), Provider: r.PathValue("provider"),
+		State: r.Form.Get("state"), Code: r.Form.Get("code"),
+		Error: r.Form.Get("error"), ErrorDescription: r.Form.Get("error_description"),
+	}
+	if c, err := r.Cookie(bindingCookie); err == nil {
+		in.Binding = c.Value
+	}
+	// The binding is spent with the state, whatever the outcome.
+	http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/v1/oauth/callback/" + in.ProjectID + "/", MaxAge: -1, HttpOnly: true})
+	redirect, err := h.OAuth.Callback(r.Context(), in)
+	if redirect != "" {
+		if err != nil {
+			h.Logger.InfoContext(r.Context(), "oauth login ended without success", "request_id", requestID(r), "err", err)
+		}
+		http.Redirect(w, r, redirect, http.StatusFound)
+		return nil
+	}
+	var e *auth.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(e.Status)
+	return oauthErrorPage.Execute(w, struct{ Type, Message, RequestID string }{e.Type, e.Message, requestID(r)})
+}
+
+var oauthErrorPage = template.Must(template.New("oauth-error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222} .meta{color:#666;font-size:.85rem}</style>
+</head><body>
+<h1>Sign-in failed</h1>
+<p>{{.Message}}</p>
+<p class="meta">{{.Type}} · {{.RequestID}}</p>
+</body></html>
+`))
+
+type oauthAuthenticateRequest struct {
+	Token                  string         `json:"token"`
+	CodeVerifier           string         `json:"code_verifier"`
+	SessionToken           string         `json:"session_token"`
+	SessionJWT             string         `json:"session_jwt"`
+	SessionDurationMinutes *int64         `json:"session_duration_minutes"`
+	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
+	Attributes             *struct {
+		IPAddress string `json:"ip_address"`
+		UserAgent string `json:"user_agent"`
+	} `json:"attributes"`
+}
+
+type providerValuesJSON struct {
+	AccessToken  string   `json:"access_token"`
+	RefreshToken string   `json:"refresh_token"`
+	IDToken      string   `json:"id_token"`
+	ExpiresAt    *string  `json:"expires_at"`
+	Scopes       []string `json:"scopes"`
+}
+
+type oauthAuthenticateResponse struct {
+	envelope
+	UserID                  string             `json:"user_id"`
+	OAuthUserRegistrationID string             `json:"oauth_user_registration_id"`
+	ProviderSubject         string             `json:"provider_subject"`
+	ProviderType            string             `json:"provider_type"`
+	SessionToken            string             `json:"session_token"`
+	SessionJWT              string             `json:"session_jwt"`
+	ProviderValues          providerValuesJSON `json:"provider_values"`
+	User                    userJSON           `json:"user"`
+	ResetSessions           bool               `json:"reset_sessions"`
+	// UserSession is null without a session: OAuth names it user_session
+	// where the other login responses say session.
+	UserSession *sessionJSON `json:"user_session"`
+}
+
+// providerTypeNames are provider_type as Stytch spells it.
+var providerTypeNames = map[auth.OAuthProviderType]string{
+	auth.OAuthGoogle: "Google", auth.OAuthMicrosoft: "Microsoft", auth.OAuthApple: "Apple",
+	auth.OAuthGitHub: "Github", auth.OAuthOIDC: "OIDC",
+}
+
+func (h *handler) oauthAuthenticate(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[oauthAuthenticateRequest](w, r)
+	if err != nil {
+		return err
+	}
+	minutes, err := intValue(req.SessionDurationMinutes, "session_duration_minutes")
+	if err != nil {
+		return err
+	}
+	in := oauth.AuthenticateInput{
+		Token: req.Token, CodeVerifier: req.CodeVerifier, DurationMinutes: minutes,
+		SessionToken: req.SessionToken, SessionJWT: req.SessionJWT, CustomClaims: req.SessionCustomClaims,
+	}
+	if a := req.Attributes; a != nil {
+		in.Attributes = auth.SessionAttributes{IPAddress: a.IPAddress, UserAgent: a.UserAgent}
+	}
+	res, err := h.OAuth.Authenticate(r.Context(), projectOf(r), in)
+	if err != nil {
+		return err
+	}
+	pv := providerValuesJSON{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, IDToken: res.IDToken, Scopes: res.Scopes}
+	if pv.Scopes == nil {
+		pv.Scopes = []string{}
+	}
+	if !res.Expiry.IsZero() {
+		t := timestamp(res.Expiry)
+		pv.ExpiresAt = &t
+	}
+	return encode(w, r, http.StatusOK, &oauthAuthenticateResponse{
+		UserID: res.User.ID, OAuthUserRegistrationID: res.Registration.ID, ProviderSubject: res.Registration.Subject,
+		ProviderType: providerTypeNames[res.ProviderType], SessionToken: res.Token, SessionJWT: res.JWT,
+		ProviderValues: pv, User: toUserJSON(res.User), UserSession: sessionPtr(res.Session),
+	})
+}

@@ -60,10 +60,12 @@ func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(bindingCookie); err == nil {
 		in.Binding = c.Value
 	}
-	// The binding is spent with the state, whatever the outcome.
-	http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/v1/oauth/callback/" + in.ProjectID + "/", MaxAge: -1, HttpOnly: true})
 	redirect, err := h.OAuth.Callback(r.Context(), in)
 	if redirect != "" {
+		// The login is over, one way or the other: its binding is spent.
+		// (A callback that matched no login leaves the cookie alone, so a
+		// forged one cannot end the real login in progress.)
+		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/v1/oauth/callback/" + in.ProjectID + "/", MaxAge: -1, HttpOnly: true})
 		if err != nil {
 			h.Logger.InfoContext(r.Context(), "oauth login ended without success", "request_id", requestID(r), "err", err)
 		}

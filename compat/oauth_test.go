@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
 
 	"github.com/latchauth/latch/internal/latchtest"
 	"github.com/latchauth/latch/internal/oidctest"
@@ -222,4 +223,46 @@ func TestOAuthCallbackRefusals(t *testing.T) {
 		status, _, body = get(b, cb.String())
 		wantRefused("callback after the provider's refusal", status, body)
 	})
+}
+
+// TestOAuthBuiltInProviders configures the real OpenID provider as the
+// built-in Google and Microsoft providers, with its issuer in place of
+// theirs, and checks what the SDK sees of each.
+func TestOAuthBuiltInProviders(t *testing.T) {
+	t.Parallel()
+	srv := latchtest.Start(t, latchtest.Options{})
+	closeIdleFirst(t)
+	op := oidctest.Start(t, oidctest.Options{RedirectURIs: []string{
+		srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/google",
+		srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/microsoft",
+	}})
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte(op.ClientSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	client := newClient(t, srv)
+	for _, tc := range []struct{ provider, providerType string }{{"google", "Google"}, {"microsoft", "Microsoft"}} {
+		srv.Run(t, "oauth-providers", "set", "--project", srv.ProjectID, "--type", tc.provider,
+			"--client-id", op.ClientID, "--client-secret-file", secret, "--issuer", op.Issuer)
+		start := srv.URL + "/v1/public/oauth/" + tc.provider + "/start?" + url.Values{"public_token": {srv.PublicToken}}.Encode()
+		landed := op.SignIn(t, nil, start, op.User, appURL)
+		res, err := client.OAuth.Authenticate(t.Context(), &oauth.AuthenticateParams{Token: landed.Query().Get("token"), SessionDurationMinutes: 5})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.provider, err)
+		}
+		if res.ProviderType != tc.providerType || res.ProviderSubject != op.User.ID {
+			t.Errorf("%s: provider_type %q, subject %q", tc.provider, res.ProviderType, res.ProviderSubject)
+		}
+		f := res.UserSession.AuthenticationFactors[0]
+		if string(f.DeliveryMethod) != "oauth_"+tc.provider {
+			t.Errorf("%s: delivery_method %q", tc.provider, f.DeliveryMethod)
+		}
+		factor := f.GoogleOAuthFactor
+		if tc.provider == "microsoft" {
+			factor = (*sessions.GoogleOAuthFactor)(f.MicrosoftOAuthFactor)
+		}
+		if factor == nil || factor.ID != res.OAuthUserRegistrationID || factor.ProviderSubject != op.User.ID {
+			t.Errorf("%s: factor %+v", tc.provider, f)
+		}
+	}
 }

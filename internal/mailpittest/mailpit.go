@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/latchtest"
+	"github.com/latchauth/latch/internal/toolbuild"
 )
 
 // startAttempts is how many times Start retries with fresh ports. Ports are
@@ -71,7 +72,7 @@ type Message struct {
 // built or started.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := binary(tb.Context())
+	bin, err := toolbuild.Binary(tb.Context(), toolbuild.Tool{Name: "mailpit", ToolsDir: "mailpit", Module: "github.com/axllent/mailpit"})
 	if err != nil {
 		tb.Fatal(err)
 	}

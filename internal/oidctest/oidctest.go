@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/latchauth/latch/internal/latchtest"
+	"github.com/latchauth/latch/internal/toolbuild"
 )
 
 // The login page the provider redirects an authorization request to, for
@@ -156,7 +157,9 @@ func Start(tb testing.TB, opts Options) *Provider {
 			tb.Fatal(err)
 		}
 	}
-	bin, err := binary(tb.Context())
+	bin, err := toolbuild.Binary(tb.Context(), toolbuild.Tool{
+		Name: "oidcop", ToolsDir: "oidcop", Module: "github.com/zitadel/oidc/v3", Package: "github.com/zitadel/oidc/v3/example/server",
+	})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package storetest
 
 import (
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -312,32 +310,10 @@ var intermediateTests = []subtest{
 		p := newProject(t, st)
 		s := newIntermediate(t, st, p.ID)
 		const callers = 50
-		var (
-			wg    sync.WaitGroup
-			start = make(chan struct{})
-			errs  = make([]error, callers)
-		)
-		for i := range callers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = st.ConsumeIntermediateSession(t.Context(), p.ID, s.TokenHash, at(time.Minute))
-			}()
-		}
-		close(start)
-		wg.Wait()
-		var ok, consumed int
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, store.ErrConsumed):
-				consumed++
-			default:
-				t.Errorf("ConsumeIntermediateSession: %v", err)
-			}
-		}
+		ok, consumed := countOutcomes(t, callers, func() error {
+			_, err := st.ConsumeIntermediateSession(t.Context(), p.ID, s.TokenHash, at(time.Minute))
+			return err
+		})
 		if ok != 1 || consumed != callers-1 {
 			t.Errorf("%d succeeded and %d got ErrConsumed, want 1 and %d", ok, consumed, callers-1)
 		}

@@ -1,8 +1,6 @@
 package storetest
 
 import (
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -105,32 +103,10 @@ var oauthStateTests = []subtest{
 		s := oauthStateSpec(p.ID)
 		must(t, st.CreateOAuthState(t.Context(), p.ID, s))
 		const callers = 30
-		var (
-			wg    sync.WaitGroup
-			start = make(chan struct{})
-			errs  = make([]error, callers)
-		)
-		for i := range callers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = st.ConsumeOAuthState(t.Context(), p.ID, s.StateHash, at(time.Minute))
-			}()
-		}
-		close(start)
-		wg.Wait()
-		var ok, consumed int
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, store.ErrConsumed):
-				consumed++
-			default:
-				t.Errorf("ConsumeOAuthState: %v", err)
-			}
-		}
+		ok, consumed := countOutcomes(t, callers, func() error {
+			_, err := st.ConsumeOAuthState(t.Context(), p.ID, s.StateHash, at(time.Minute))
+			return err
+		})
 		if ok != 1 || consumed != callers-1 {
 			t.Errorf("%d succeeded and %d got ErrConsumed, want 1 and %d", ok, consumed, callers-1)
 		}

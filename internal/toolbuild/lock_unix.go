@@ -1,6 +1,6 @@
 //go:build unix
 
-package mailpittest
+package toolbuild
 
 import (
 	"os"

@@ -1,10 +1,10 @@
 //go:build !unix
 
-package oidctest
+package toolbuild
 
 // lockFile is a no-op where flock is unavailable. Concurrent first builds
-// then each compile the provider, which wastes time but stays correct:
-// every build writes to its own temporary file and renames it into place.
+// then each compile the tool, which wastes time but stays correct: every
+// build writes to its own temporary file and renames it into place.
 func lockFile(string) (unlock func(), err error) {
 	return func() {}, nil
 }

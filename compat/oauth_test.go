@@ -12,7 +12,9 @@ import (
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/users"
 
+	"github.com/latchauth/latch/internal/githubtest"
 	"github.com/latchauth/latch/internal/latchtest"
 	"github.com/latchauth/latch/internal/oidctest"
 )
@@ -264,5 +266,82 @@ func TestOAuthBuiltInProviders(t *testing.T) {
 		if factor == nil || factor.ID != res.OAuthUserRegistrationID || factor.ProviderSubject != op.User.ID {
 			t.Errorf("%s: factor %+v", tc.provider, f)
 		}
+	}
+}
+
+// TestOAuthGitHub logs in through GitHub's flow against a stand-in of its
+// OAuth endpoints and REST API: GitHub has no ID token, so the user and
+// the verified address come from the API, and an unverified address is
+// ignored, even the primary one.
+func TestOAuthGitHub(t *testing.T) {
+	t.Parallel()
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			srv := latchtest.Start(t, latchtest.Options{DatabaseURL: db.url(t)})
+			closeIdleFirst(t)
+			gh := githubtest.Start(t, githubtest.User{ID: 583231, Login: "octocat", Name: "The Octocat", AvatarURL: "https://avatars.example.com/u/583231",
+				Emails: []githubtest.Email{{Email: "octo@old.example.com", Primary: true}, {Email: "octocat@example.com", Verified: true}}})
+			secret := filepath.Join(t.TempDir(), "secret")
+			if err := os.WriteFile(secret, []byte(gh.ClientSecret), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srv.Run(t, "oauth-providers", "set", "--project", srv.ProjectID, "--type", "github", "--client-id", gh.ClientID,
+				"--client-secret-file", secret, "--auth-url", gh.URL+"/login/oauth/authorize",
+				"--token-url", gh.URL+"/login/oauth/access_token", "--api-url", gh.URL)
+			client := newClient(t, srv)
+			ctx := t.Context()
+			// Someone holds the unverified address at Latch: GitHub must
+			// not log into that account.
+			holder, err := client.Users.Create(ctx, &users.CreateParams{Email: "octo@old.example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			login := func() *url.URL {
+				t.Helper()
+				jar, _ := cookiejar.New(nil)
+				var landed *url.URL
+				c := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+					if strings.HasPrefix(req.URL.String(), appURL) {
+						landed = req.URL
+						return http.ErrUseLastResponse
+					}
+					return nil
+				}}
+				resp, err := c.Get(srv.URL + "/v1/public/oauth/github/start?" + url.Values{"public_token": {srv.PublicToken}}.Encode())
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if landed == nil {
+					t.Fatalf("GitHub login ended at %s (%s), not at the app", resp.Request.URL, resp.Status)
+				}
+				return landed
+			}
+			res, err := client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: login().Query().Get("token"), SessionDurationMinutes: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ProviderType != "Github" || res.ProviderSubject != "583231" || res.UserID == holder.UserID {
+				t.Errorf("GitHub login = type %q subject %q user %s (the unverified address's holder is %s)", res.ProviderType, res.ProviderSubject, res.UserID, holder.UserID)
+			}
+			if len(res.User.Emails) != 1 || res.User.Emails[0].Email != "octocat@example.com" || res.User.Name.FirstName != "The" {
+				t.Errorf("user = %+v, want octocat@example.com", res.User)
+			}
+			f := res.UserSession.AuthenticationFactors[0]
+			if f.DeliveryMethod != "oauth_github" || f.GithubOAuthFactor == nil || f.GithubOAuthFactor.ProviderSubject != "583231" {
+				t.Errorf("factor = %+v", f)
+			}
+			if res.ProviderValues.AccessToken == "" {
+				t.Error("no GitHub access token in provider_values")
+			}
+
+			// The user refuses at GitHub: the app gets the error.
+			gh.Deny(true)
+			if landed := login(); landed.Query().Get("error") != "access_denied" || landed.Query().Get("token") != "" {
+				t.Errorf("denied login landed on %s, want error=access_denied and no token", landed)
+			}
+		})
 	}
 }

@@ -258,7 +258,7 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 		id.GrantedScopes = strings.Fields(sc)
 	}
 	if !cfg.OIDC {
-		return nil, auth.ErrOAuthCallbackFailed.WithMessage("%s logins are not supported yet.", cfg.Type)
+		return s.githubIdentity(ctx, cfg, tok.AccessToken, id)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {

@@ -80,4 +80,15 @@ func TestB2BPasswordsGolden(t *testing.T) {
 	golden(t, "b2b_passwords_migrate/invalid_hash", s.do(t, "POST", "/v1/b2b/passwords/migrate", map[string]any{
 		"organization_id": o.ID, "email_address": "grace@acme.com", "hash": "nope", "hash_type": "bcrypt",
 	}))
+
+	// In an organization requiring MFA, a password login stops with an
+	// intermediate session (session.AttachMember decides).
+	strict := s.NewOrganization(t, s.Project, "Strict", func(o *auth.Organization) { o.MFAPolicy = auth.MFAPolicyRequiredForAll })
+	s.NewMember(t, strict, "ada@acme.com", auth.MemberActive)
+	ok(t, s.do(t, "POST", "/v1/b2b/passwords/email/reset/start", map[string]any{"organization_id": strict.ID, "email_address": "ada@acme.com"}))
+	_, tok = s.LastLink(t)
+	ok(t, s.do(t, "POST", "/v1/b2b/passwords/email/reset", map[string]any{"password_reset_token": tok, "password": strongPassword}))
+	golden(t, "b2b_passwords_authenticate/mfa_required", s.do(t, "POST", "/v1/b2b/passwords/authenticate", map[string]any{
+		"organization_id": strict.ID, "email_address": "ada@acme.com", "password": strongPassword,
+	}))
 }

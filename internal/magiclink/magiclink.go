@@ -322,13 +322,8 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		if err != nil {
 			return fmt.Errorf("magiclink: get user: %w", err)
 		}
-		if err := tx.VerifyEmail(ctx, p.ID, t.EmailID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("magiclink: verify email: %w", err)
-		}
-		for i := range u.Emails {
-			if u.Emails[i].ID == t.EmailID {
-				u.Emails[i].Verified = true
-			}
+		if err := s.users.VerifyEmail(ctx, tx, p, u, t.EmailID); err != nil {
+			return err
 		}
 		if err := s.users.Activate(ctx, tx, u); err != nil {
 			return err

@@ -226,13 +226,8 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 			return fmt.Errorf("otp: get user: %w", err)
 		}
 		if o.Delivery == auth.DeliveryEmail {
-			if err := tx.VerifyEmail(ctx, p.ID, o.MethodID); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("otp: verify email: %w", err)
-			}
-			for i := range u.Emails {
-				if u.Emails[i].ID == o.MethodID {
-					u.Emails[i].Verified = true
-				}
+			if err := s.users.VerifyEmail(ctx, tx, p, u, o.MethodID); err != nil {
+				return err
 			}
 		} else if err := s.verifyPhone(ctx, tx, u, o); err != nil {
 			return err

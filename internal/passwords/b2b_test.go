@@ -246,3 +246,29 @@ func TestMemberMigrateBreachedRequiresReset(t *testing.T) {
 		e.memberLogin(t, acme, "ada@acme.example", strong, nil)
 	})
 }
+
+// TestMemberPasswordLoginStopsForMFA checks that password logins go
+// through the member session rules: in an organization requiring MFA they
+// end with an intermediate session, not a session, and a password reset
+// still revokes the member's sessions.
+func TestMemberPasswordLoginStopsForMFA(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, st, passwords.Options{})
+		o := e.NewOrganization(t, e.p, "Strict", func(o *auth.Organization) { o.MFAPolicy = auth.MFAPolicyRequiredForAll })
+		e.NewMember(t, o, "ada@strict.example", auth.MemberActive)
+		res, err := e.pw.ResetMemberByEmail(ctx, e.p, passwords.MemberResetByEmailInput{Token: e.memberReset(t, o, "ada@strict.example"), Password: strong})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Authenticated() || res.Session != nil || res.IntermediateSessionToken == "" || res.Member.PasswordID == "" {
+			t.Fatalf("reset in an MFA organization = %+v", res)
+		}
+		login := e.memberLogin(t, o, "ada@strict.example", strong, nil)
+		if login.Authenticated() || login.Session != nil || login.Token != "" || login.IntermediateSessionToken == "" || login.MFARequired == nil {
+			t.Errorf("password login in an MFA organization = %+v", login)
+		}
+	})
+}

@@ -364,3 +364,43 @@ func TestProjectLUDSPolicy(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordlessLoginRequiresReset checks Stytch's deduplication rule: a
+// passwordless login that proves an address no one had proved makes the
+// user's password (set by someone who never proved it) require a reset.
+func TestPasswordlessLoginRequiresReset(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, st, passwords.Options{})
+		e.signUp(t) // unverified: create does not prove the address
+		e.Login(t, e.p, "ada@example.com", 0)
+		e.wantLogin(t, strong, auth.ErrResetPassword)
+		e.wantLogin(t, "wrong", auth.ErrUnauthorizedCredentials)
+		tok := e.startReset(t, passwords.ResetStartInput{})
+		if _, err := e.pw.ResetByEmail(ctx, e.p, passwords.ResetByEmailInput{Token: tok, Password: newStrong}); err != nil {
+			t.Fatal(err)
+		}
+		e.wantLogin(t, newStrong, nil)
+		// Once the address is proved, later passwordless logins leave the
+		// password alone.
+		e.Login(t, e.p, "ada@example.com", 0)
+		e.wantLogin(t, newStrong, nil)
+
+		// So do they for an imported password whose address was verified.
+		h, err := bcrypt.GenerateFromPassword([]byte("old-secret-42"), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.pw.Migrate(ctx, e.p, passwords.MigrateInput{
+			Email: "grace@example.com", SetEmailVerified: true, Hash: passhash.MigrateInput{HashType: passhash.HashTypeBcrypt, Hash: string(h)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e.Login(t, e.p, "grace@example.com", 0)
+		if _, err := e.pw.Authenticate(ctx, e.p, passwords.AuthenticateInput{Email: "grace@example.com", Password: "old-secret-42"}); err != nil {
+			t.Errorf("verified import after a magic link: %v", err)
+		}
+	})
+}

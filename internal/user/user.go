@@ -270,6 +270,31 @@ func (s *Service) Activate(ctx context.Context, tx store.Store, u *auth.User) er
 	return nil
 }
 
+// VerifyEmail marks u's email emailID verified within tx, by a
+// passwordless login that proved it (a magic link or an email passcode).
+// When the address was unverified and u has a password, that password
+// must be reset before it logs in again, as Stytch requires: whoever set
+// it never proved the address, and may not be the person who just did (a
+// pre-hijacked account).
+func (s *Service) VerifyEmail(ctx context.Context, tx store.Store, p *auth.Project, u *auth.User, emailID string) error {
+	for i := range u.Emails {
+		e := &u.Emails[i]
+		if e.ID != emailID || e.Verified {
+			continue
+		}
+		if err := tx.VerifyEmail(ctx, p.ID, emailID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user: verify email: %w", err)
+		}
+		e.Verified = true
+		if u.PasswordID != "" {
+			if err := tx.RequirePasswordReset(ctx, p.ID, u.PasswordID, s.now().UTC()); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("user: require password reset: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // Delete removes a user with everything attached to it.
 func (s *Service) Delete(ctx context.Context, projectID, userID string) error {
 	if !auth.HasKind(userID, auth.KindUser) {

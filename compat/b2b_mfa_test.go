@@ -11,6 +11,7 @@ import (
 	mlemail "github.com/stytchauth/stytch-go/v16/stytch/b2b/magiclinks/email"
 	"github.com/stytchauth/stytch-go/v16/stytch/b2b/organizations"
 	"github.com/stytchauth/stytch-go/v16/stytch/b2b/organizations/members"
+	b2botpsms "github.com/stytchauth/stytch-go/v16/stytch/b2b/otp/sms"
 	b2brecoverycodes "github.com/stytchauth/stytch-go/v16/stytch/b2b/recoverycodes"
 	b2bsessions "github.com/stytchauth/stytch-go/v16/stytch/b2b/sessions"
 	b2btotps "github.com/stytchauth/stytch-go/v16/stytch/b2b/totps"
@@ -229,5 +230,154 @@ func TestB2BMFAPythonStrictFields(t *testing.T) {
 			"intermediate_session_token": jsonStr(da, "intermediate_session_token"), "organization_id": strict.OrganizationID,
 		}), "exchange", 200)
 		checkFields(t, "intermediate_sessions.exchange stopped for MFA", ex, fields(exchangeFields, []field{{"mfa_required", object, nil}}, mfaMemberOptionsFields))
+	})
+}
+
+// b2bTextCode waits for the n-th text to number in the dev inbox and reads
+// its passcode, as the member's phone would.
+func b2bTextCode(tb testing.TB, e *b2bEnv, number string, n int) string {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if ms := e.srv.DevInbox(tb, number); len(ms) >= n {
+			if ms[0].Channel != "sms" {
+				tb.Fatalf("newest message to %s came by %q, want sms", number, ms[0].Channel)
+			}
+			c := otpCodeRE.FindString(ms[0].Text)
+			if c == "" {
+				tb.Fatalf("no passcode in %q", ms[0].Text)
+			}
+			return c
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no text message to %s", number)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// TestB2BMFAWithSMS: a member with an MFA phone logs in to an organization
+// requiring MFA; the login stops and texts it a passcode, read from the
+// dev inbox, which completes the login. The same person logs straight in
+// to an organization that does not require MFA, texted nothing.
+func TestB2BMFAWithSMS(t *testing.T) {
+	t.Parallel()
+	eachB2BDatabase(t, func(t *testing.T, e *b2bEnv) {
+		c := e.c
+		const number = "+12025550163"
+		strict := newOrg(t, e, "SMSMFA", organizations.CreateParams{MFAPolicy: mfaRequiredForAll})
+		open := newOrg(t, e, "SMSOpen", organizations.CreateParams{})
+		addr := newEmail(t, "mfa-sms")
+		m := newMember(t, e, strict.OrganizationID, addr, members.CreateParams{MFAPhoneNumber: "+1 202 555 0163"})
+		if m.Member.MFAPhoneNumber != number || m.Member.MFAPhoneNumberVerified {
+			t.Fatalf("members.create: mfa_phone_number %q verified %v, want %s unverified", m.Member.MFAPhoneNumber, m.Member.MFAPhoneNumberVerified, number)
+		}
+		newMember(t, e, open.OrganizationID, addr, members.CreateParams{})
+
+		stopped := mfaLoginStart(t, e, strict.OrganizationID, addr)
+		if stopped.MFARequired.SecondaryAuthInitiated != "sms_otp" || stopped.MFARequired.MemberOptions == nil ||
+			stopped.MFARequired.MemberOptions.MFAPhoneNumber != number {
+			t.Fatalf("mfa_required = %+v, want the phone and sms_otp initiated", *stopped.MFARequired)
+		}
+		code := b2bTextCode(t, e, number, 1)
+		sessions, err := c.Sessions.Get(ctx, &b2bsessions.GetParams{OrganizationID: strict.OrganizationID, MemberID: m.MemberID})
+		if err != nil {
+			t.Fatalf("b2b sessions.get: %v", err)
+		}
+		if len(sessions.MemberSessions) != 0 {
+			t.Fatalf("%d member sessions before the SMS passcode, want 0", len(sessions.MemberSessions))
+		}
+
+		// A wrong code, another member's token: refused, the code intact.
+		wrong := "000001"
+		if code == wrong {
+			wrong = "000002"
+		}
+		_, err = c.OTPs.Sms.Authenticate(ctx, &b2botpsms.AuthenticateParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, Code: wrong, IntermediateSessionToken: stopped.IntermediateSessionToken,
+		})
+		wantError(t, err, 401, "unable_to_auth_otp_code")
+		other := newEmail(t, "mfa-sms-other")
+		newMember(t, e, strict.OrganizationID, other, members.CreateParams{})
+		otherIST := mfaLoginStart(t, e, strict.OrganizationID, other).IntermediateSessionToken
+		_, err = c.OTPs.Sms.Authenticate(ctx, &b2botpsms.AuthenticateParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, Code: code, IntermediateSessionToken: otherIST,
+		})
+		wantError(t, err, 400, "invalid_intermediate_session_token_for_organization")
+
+		done, err := c.OTPs.Sms.Authenticate(ctx, &b2botpsms.AuthenticateParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, Code: code, IntermediateSessionToken: stopped.IntermediateSessionToken,
+		})
+		if err != nil {
+			t.Fatalf("b2b otps.sms.authenticate: %v", err)
+		}
+		if got := b2bFactorTypes(done.MemberSession); !slices.Equal(got, []string{"magic_link/email", "otp/sms"}) {
+			t.Errorf("member session factors %v, want the magic link and the SMS passcode", got)
+		}
+		if done.SessionToken == "" || !done.Member.MFAPhoneNumberVerified || !done.Member.MFAEnrolled || done.Member.DefaultMFAMethod != "sms_otp" {
+			t.Errorf("b2b otps.sms.authenticate = token %q, phone verified %v, enrolled %v, default %q",
+				done.SessionToken, done.Member.MFAPhoneNumberVerified, done.Member.MFAEnrolled, done.Member.DefaultMFAMethod)
+		}
+		checkMemberJWT(t, e, done.SessionJWT, m.MemberID, strict)
+		if _, err := c.Sessions.Authenticate(ctx, &b2bsessions.AuthenticateParams{SessionToken: done.SessionToken}); err != nil {
+			t.Errorf("b2b sessions.authenticate of the completed login: %v", err)
+		}
+		_, err = c.OTPs.Sms.Authenticate(ctx, &b2botpsms.AuthenticateParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, Code: code, IntermediateSessionToken: stopped.IntermediateSessionToken,
+		})
+		wantError(t, err, 404, "intermediate_session_not_found")
+
+		// Only that organization: no text, no stop.
+		texts := len(e.srv.DevInbox(t, number))
+		free := memberLogin(t, e, open.OrganizationID, addr)
+		if !free.MemberAuthenticated || free.MFARequired != nil {
+			t.Errorf("login to the open organization = member_authenticated %v, mfa_required %v", free.MemberAuthenticated, free.MFARequired)
+		}
+		if n := len(e.srv.DevInbox(t, number)); n != texts {
+			t.Errorf("login to the open organization texted the member (%d texts, want %d)", n, texts)
+		}
+
+		// The next login: the app asks for a fresh code with the token.
+		next := mfaLoginStart(t, e, strict.OrganizationID, addr)
+		sent, err := c.OTPs.Sms.Send(ctx, &b2botpsms.SendParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, IntermediateSessionToken: next.IntermediateSessionToken,
+		})
+		if err != nil {
+			t.Fatalf("b2b otps.sms.send: %v", err)
+		}
+		if sent.MemberID != m.MemberID || sent.Member.MFAPhoneNumber != number {
+			t.Errorf("b2b otps.sms.send = member %q, phone %q", sent.MemberID, sent.Member.MFAPhoneNumber)
+		}
+		if _, err := c.OTPs.Sms.Authenticate(ctx, &b2botpsms.AuthenticateParams{
+			OrganizationID: strict.OrganizationID, MemberID: m.MemberID, Code: b2bTextCode(t, e, number, texts+2),
+			IntermediateSessionToken: next.IntermediateSessionToken,
+		}); err != nil {
+			t.Errorf("b2b otps.sms.authenticate with the resent code: %v", err)
+		}
+		_, err = c.OTPs.Sms.Send(ctx, &b2botpsms.SendParams{OrganizationID: strict.OrganizationID, MemberID: m.MemberID, MFAPhoneNumber: "+12025550164"})
+		wantError(t, err, 400, "duplicate_member_phone_number_for_member")
+	})
+}
+
+// TestB2BSMSPythonStrictFields checks the raw JSON of B2B SMS send and
+// authenticate.
+func TestB2BSMSPythonStrictFields(t *testing.T) {
+	t.Parallel()
+	eachB2BDatabase(t, func(t *testing.T, e *b2bEnv) {
+		const number = "+12025550165"
+		strict := newOrg(t, e, "SMSStrict", organizations.CreateParams{MFAPolicy: mfaRequiredForAll})
+		addr := newEmail(t, "sms-strict")
+		m := newMember(t, e, strict.OrganizationID, addr, members.CreateParams{})
+		ist := mfaLoginStart(t, e, strict.OrganizationID, addr).IntermediateSessionToken
+		send := strictOK(t, rawJSON(t, e.srv, "POST", "/v1/b2b/otps/sms/send", map[string]any{
+			"organization_id": strict.OrganizationID, "member_id": m.MemberID, "mfa_phone_number": number, "intermediate_session_token": ist,
+		}), "b2b otps.sms.send", 200)
+		checkFields(t, "b2b otps.sms.send", send, memberResponseFields)
+		a := strictOK(t, rawJSON(t, e.srv, "POST", "/v1/b2b/otps/sms/authenticate", map[string]any{
+			"organization_id": strict.OrganizationID, "member_id": m.MemberID, "code": b2bTextCode(t, e, number, 1), "intermediate_session_token": ist,
+		}), "b2b otps.sms.authenticate", 200)
+		checkFields(t, "b2b otps.sms.authenticate", a, fields(envelopeFields, []field{
+			{"member_id", nonEmpty, nil}, {"session_token", nonEmpty, nil}, {"session_jwt", nonEmpty, nil},
+		}, withMemberAndOrganization, withMemberSession))
 	})
 }

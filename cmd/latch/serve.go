@@ -128,6 +128,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	a.magicLinks = magiclink.NewService(st, a.projects, a.users, a.sessions, a.discovery, a.outbox, now)
 	a.otps = otp.NewService(st, a.users, a.sessions, a.outbox, subkey(key, "latch/otp-code"), now)
 	a.b2bOTPs = otp.NewB2B(a.otps, a.members, a.discovery)
+	// A login that stops for MFA texts the member its passcode.
+	a.sessions.SetSMSChallenger(a.b2bOTPs)
 	box, err := secretbox.New(subkey(key, "latch/totp-secrets"))
 	if err != nil {
 		st.Close()

@@ -7,8 +7,9 @@ import (
 	"github.com/latchauth/latch/internal/otp"
 )
 
-// Wire types for B2B passcodes (stytch-go b2b/otp/email and
-// b2b/otp/email/discovery). Template IDs are accepted and not used.
+// Wire types for B2B passcodes (stytch-go b2b/otp/email,
+// b2b/otp/email/discovery and b2b/otp/sms). Template IDs are accepted and
+// not used.
 
 type b2bOTPsEmailLoginOrSignupRequest struct {
 	OrganizationID          string `json:"organization_id"`
@@ -141,4 +142,75 @@ func (h *handler) b2bOTPsEmailDiscoveryAuthenticate(w http.ResponseWriter, r *ht
 		IntermediateSessionToken: res.IntermediateSessionToken, EmailAddress: res.EmailAddress,
 		DiscoveredOrganizations: toDiscoveredJSON(res.Discovered),
 	})
+}
+
+type b2bOTPsSMSSendRequest struct {
+	OrganizationID           string `json:"organization_id"`
+	MemberID                 string `json:"member_id"`
+	MFAPhoneNumber           string `json:"mfa_phone_number"`
+	Locale                   string `json:"locale"`
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+	SessionToken             string `json:"session_token"`
+	SessionJWT               string `json:"session_jwt"`
+}
+
+func (h *handler) b2bOTPsSMSSend(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[b2bOTPsSMSSendRequest](w, r)
+	if err != nil {
+		return err
+	}
+	if req.OrganizationID == "" || req.MemberID == "" {
+		return auth.ErrInvalidArgument.WithMessage("organization_id and member_id are required.")
+	}
+	res, err := h.B2BOTPs.SendSMS(r.Context(), projectOf(r), otp.B2BSMSSendInput{
+		OrganizationID: req.OrganizationID, MemberID: req.MemberID, MFAPhoneNumber: req.MFAPhoneNumber, Locale: req.Locale,
+		MemberCredentials: otp.MemberCredentials{
+			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, newMemberResponse(res.Member, res.Organization))
+}
+
+type b2bOTPsSMSAuthenticateRequest struct {
+	OrganizationID           string         `json:"organization_id"`
+	MemberID                 string         `json:"member_id"`
+	Code                     string         `json:"code"`
+	IntermediateSessionToken string         `json:"intermediate_session_token"`
+	SessionToken             string         `json:"session_token"`
+	SessionJWT               string         `json:"session_jwt"`
+	SessionDurationMinutes   *int64         `json:"session_duration_minutes"`
+	SessionCustomClaims      map[string]any `json:"session_custom_claims"`
+	SetMFAEnrollment         string         `json:"set_mfa_enrollment"`
+	SetDefaultMFA            bool           `json:"set_default_mfa"`
+}
+
+func (h *handler) b2bOTPsSMSAuthenticate(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[b2bOTPsSMSAuthenticateRequest](w, r)
+	if err != nil {
+		return err
+	}
+	if req.OrganizationID == "" || req.MemberID == "" {
+		return auth.ErrInvalidArgument.WithMessage("organization_id and member_id are required.")
+	}
+	minutes, err := intValue(req.SessionDurationMinutes, "session_duration_minutes")
+	if err != nil {
+		return err
+	}
+	res, err := h.B2BOTPs.AuthenticateSMS(r.Context(), projectOf(r), otp.B2BSMSAuthenticateInput{
+		OrganizationID: req.OrganizationID, MemberID: req.MemberID, Code: req.Code,
+		MemberCredentials: otp.MemberCredentials{
+			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
+		},
+		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,
+		SetMFAEnrollment: req.SetMFAEnrollment, SetDefaultMFA: req.SetDefaultMFA,
+	})
+	if err != nil {
+		return err
+	}
+	// The same response as TOTP's: a second factor completes a login.
+	out := toB2BMFALoginResponse(res)
+	return encode(w, r, http.StatusOK, &out)
 }

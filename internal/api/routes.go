@@ -93,6 +93,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/b2b/otps/email/authenticate", h.api(h.b2bOTPsEmailAuthenticate))
 	mux.Handle("POST /v1/b2b/otps/email/discovery/send", h.api(h.b2bOTPsEmailDiscoverySend))
 	mux.Handle("POST /v1/b2b/otps/email/discovery/authenticate", h.api(h.b2bOTPsEmailDiscoveryAuthenticate))
+	mux.Handle("POST /v1/b2b/otps/sms/send", h.api(h.b2bOTPsSMSSend))
+	mux.Handle("POST /v1/b2b/otps/sms/authenticate", h.api(h.b2bOTPsSMSAuthenticate))
 
 	// B2B discovery
 	mux.Handle("POST /v1/b2b/discovery/organizations", h.api(h.b2bDiscoveryOrganizations))

@@ -69,6 +69,7 @@ var (
 	ErrDuplicateEmail                             = &Error{Status: http.StatusBadRequest, Type: "duplicate_email", Message: "A user with this email already exists for this project."}
 	ErrDuplicateMemberEmail                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_email", Message: "A member with this email already exists in this organization."}
 	ErrDuplicateMemberExternalID                  = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_external_id", Message: "A member with this external_id already exists in this organization."}
+	ErrDuplicateMemberPhoneNumberForMember        = &Error{Status: http.StatusBadRequest, Type: "duplicate_member_phone_number_for_member", Message: "The member already has a different MFA phone number; change it with members.update before sending to another."}
 	ErrDuplicatePhoneNumber                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_phone_number", Message: "A user with this phone number already exists for this project."}
 	ErrDuplicateRedirectURL                       = &Error{Status: http.StatusBadRequest, Type: "duplicate_redirect_url", Message: "This redirect URL is already configured for this project."}
 	ErrDuplicateUserExternalID                    = &Error{Status: http.StatusBadRequest, Type: "duplicate_user_external_id", Message: "A user with this external_id already exists for this project."}
@@ -138,6 +139,7 @@ var (
 	ErrInvalidUserID                              = &Error{Status: http.StatusBadRequest, Type: "invalid_user_id", Message: "user_id format is invalid."}
 	ErrMagicLinkNotFound                          = &Error{Status: http.StatusNotFound, Type: "magic_link_not_found", Message: "The magic link could not be authenticated, try sending another magic link to the user."}
 	ErrMemberNotFound                             = &Error{Status: http.StatusNotFound, Type: "member_not_found", Message: "Member could not be found."}
+	ErrMemberPhoneNumberNotFound                  = &Error{Status: http.StatusNotFound, Type: "member_phone_number_not_found", Message: "The member has no MFA phone number; pass mfa_phone_number."}
 	ErrMemberResetPassword                        = &Error{Status: http.StatusBadRequest, Type: "member_reset_password", Message: "The member must reset their password before logging in with it: reset it by email."}
 	ErrMemberSearchEmailFuzzyTooShort             = &Error{Status: http.StatusBadRequest, Type: "member_search_member_email_fuzzy_too_short", Message: "member_email_fuzzy must be at least 3 characters."}
 	ErrMemberSearchExpectedArray                  = &Error{Status: http.StatusBadRequest, Type: "member_search_expected_array_of_strings", Message: "The search filter value must be a non-empty array of strings."}
@@ -223,7 +225,7 @@ var Catalog = []*Error{
 	ErrMemberResetPassword, ErrNoDefaultResetPasswordRedirectURL, ErrResetPassword, ErrSessionTooOldToResetPassword, ErrUnableToAuthPasswordResetToken,
 	ErrBreachedPassword, ErrInvalidAppendSalt, ErrInvalidArgon2IterationAmount, ErrInvalidArgon2KeyLength, ErrInvalidArgon2Memory, ErrInvalidArgon2Salt, ErrInvalidArgon2Threads, ErrInvalidBase64ScryptHash, ErrInvalidBase64ScryptSalt, ErrInvalidBcryptCost, ErrInvalidBcryptHash, ErrInvalidHash, ErrInvalidHashType, ErrInvalidMD5Hash, ErrInvalidPBKDF2Algorithm, ErrInvalidPBKDF2Hash, ErrInvalidPBKDF2IterationAmount, ErrInvalidPBKDF2Salt, ErrInvalidPHPassHashFormat, ErrInvalidPHPassHashPrefix, ErrInvalidPasswordID, ErrInvalidPrependSalt, ErrInvalidSHA1Hash, ErrInvalidScryptNParameter, ErrInvalidScryptParameters, ErrInvalidScryptSaltLength, ErrPasswordNotFound, ErrWeakPassword,
 	ErrDuplicatePhoneNumber, ErrInvalidExpirationOTP, ErrOTPCodeNotFound, ErrPhoneNumberNotFound, ErrSMSSettingsNotFound, ErrUnableToAuthOTPCode,
-	ErrOperationRestrictedByMFAMethods,
+	ErrOperationRestrictedByMFAMethods, ErrDuplicateMemberPhoneNumberForMember, ErrMemberPhoneNumberNotFound,
 	ErrNoMatchForOAuthURL, ErrOAuthCallbackFailed, ErrOAuthConfigNotFound, ErrOAuthInvalidState, ErrOAuthTokenNotFound, ErrPublicTokenNotFound,
 	ErrActiveTOTPExists, ErrExpiredTOTP, ErrInvalidISTForOrganization, ErrInvalidRecoveryCode, ErrInvalidTOTPCode, ErrInvalidTOTPID, ErrTOTPCodeAlreadyAuthenticated, ErrTOTPNotFound, ErrTOTPsNotFoundForUser, ErrUnableToAuthRecoveryCode, ErrUnableToAuthTOTP,
 	ErrCannotUpdateTrustedMetadata, ErrInvalidMFADefaultMethod, ErrInvalidMemberGetFields, ErrInvalidPhoneNumber, ErrMemberSearchEmailFuzzyTooShort, ErrMemberSearchExpectedArray, ErrMemberSearchExpectedBoolean, ErrMemberSearchExpectedString, ErrOrganizationSearchExpectedArray, ErrOrganizationSearchExpectedString, ErrOrganizationSearchMemberEmailFuzzyTooShort, ErrOrganizationSearchNameFuzzyTooShort, ErrOrganizationSearchSlugFuzzyTooShort, ErrOrganizationSettingsDuplicateDomain, ErrSearchInvalidStatusFilter, ErrTooRestrictiveOrganizationSettings,

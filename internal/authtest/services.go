@@ -68,6 +68,7 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.MagicLinks, s.Clock.Now, passwords.Options{})
 	s.OTPs = otp.NewService(st, s.Users, s.Sessions, s.Mail, []byte("latch test otp key, 32 bytes...."), s.Clock.Now)
 	s.B2BOTPs = otp.NewB2B(s.OTPs, s.Members, s.Discovery)
+	s.Sessions.SetSMSChallenger(s.B2BOTPs)
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/organization"
+	"github.com/latchauth/latch/internal/phone"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/user"
 )
@@ -118,9 +119,11 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		UntrustedMetadata: auth.MergeMetadata(nil, in.UntrustedMetadata),
 		Roles:             roles,
 		MFAEnrolled:       in.MFAEnrolled,
-		MFAPhoneNumber:    in.MFAPhoneNumber,
 		CreatedAt:         now,
 		UpdatedAt:         now,
+	}
+	if m.MFAPhoneNumber, err = normalizeMFAPhone(in.MFAPhoneNumber); err != nil {
+		return nil, err
 	}
 	if err := check(m); err != nil {
 		return nil, err
@@ -140,6 +143,23 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		return nil, conflict(err, m.ExternalID, "create")
 	}
 	return m, nil
+}
+
+// normalizeMFAPhone returns an MFA phone number in E.164 form, as SMS
+// passcodes are sent to and compared with it; "" stays "" (no phone).
+func normalizeMFAPhone(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	number, err := phone.Normalize(raw)
+	var invalid *phone.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		return "", auth.ErrInvalidPhoneNumber.WithMessage("mfa_phone_number is not a valid phone number (%s). Use the E.164 format, such as +12025550162.", invalid.Reason)
+	case err != nil:
+		return "", auth.ErrInvalidPhoneNumber
+	}
+	return number, nil
 }
 
 // conflict translates a store conflict on create or update.
@@ -322,10 +342,14 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID stri
 			}
 		}
 		if in.MFAPhoneNumber != nil {
-			if *in.MFAPhoneNumber != m.MFAPhoneNumber {
+			number, err := normalizeMFAPhone(*in.MFAPhoneNumber)
+			if err != nil {
+				return err
+			}
+			if number != m.MFAPhoneNumber {
 				m.MFAPhoneVerified = false
 			}
-			m.MFAPhoneNumber = *in.MFAPhoneNumber
+			m.MFAPhoneNumber = number
 		}
 		if in.MFAEnrolled != nil {
 			m.MFAEnrolled = *in.MFAEnrolled

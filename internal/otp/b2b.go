@@ -207,6 +207,13 @@ func (s *B2B) AuthenticateEmail(ctx context.Context, p *auth.Project, in B2BEmai
 	if err != nil {
 		return nil, fmt.Errorf("otp: get member: %w", err)
 	}
+	// The credentials are checked before the code is spent: a request that
+	// is refused for them keeps the member's code good.
+	if err := s.checkCredentials(ctx, p, o, m, MemberCredentials{
+		IntermediateSessionToken: in.IntermediateSessionToken, SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
+	}); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
 	// Outside the transaction, so that a wrong guess is counted even
 	// though the request fails.

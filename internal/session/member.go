@@ -41,6 +41,9 @@ type MemberResult struct {
 	IntermediateSessionToken string
 	// MFARequired is non-nil when the login needs a second factor first.
 	MFARequired *MFARequired
+	// deliver sends, after commit, the passcode texted as the login
+	// stopped for MFA (FinishMember runs it).
+	deliver func(context.Context)
 }
 
 // Authenticated reports whether the login is complete: the member has, or
@@ -155,11 +158,25 @@ func (s *Service) stopForMFA(ctx context.Context, tx store.Store, p *auth.Projec
 		return nil, err
 	}
 	res.IntermediateSessionToken, res.MFARequired = tok, mfa
+	if s.sms != nil && textsFirst(res.Member, mfa) {
+		sent, deliver, err := s.sms.ChallengeSMS(ctx, tx, p, res.Member, res.Organization)
+		if err != nil {
+			return nil, err
+		}
+		if sent {
+			mfa.SecondaryAuthInitiated, res.deliver = "sms_otp", deliver
+		}
+	}
 	return res, nil
 }
 
-// FinishMember mints the JWT of a MemberResult's session.
+// FinishMember mints the JWT of a MemberResult's session, or, for a login
+// that stopped for MFA, delivers the passcode texted to the member.
 func (s *Service) FinishMember(ctx context.Context, p *auth.Project, res *MemberResult) error {
+	if res.deliver != nil {
+		res.deliver(ctx)
+		res.deliver = nil
+	}
 	if res.Session == nil {
 		return nil
 	}

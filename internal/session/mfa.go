@@ -136,3 +136,29 @@ func (s *Service) StartIntermediate(ctx context.Context, tx store.Store, p *auth
 	}
 	return tok, nil
 }
+
+// SMSChallenger texts a member a passcode for its SMS second factor as a
+// login stops for MFA, as Stytch does for a member with an MFA phone
+// (secondary_auth_initiated "sms_otp"). The passcode service implements
+// it; it cannot be a constructor argument, since that service is built on
+// this one.
+type SMSChallenger interface {
+	// ChallengeSMS issues, within tx, a passcode to the member's MFA phone
+	// and enqueues the text that carries it. It reports whether a passcode
+	// went out (false when sends to that phone are throttled or the
+	// project cannot send texts: the member can still ask for one), and
+	// returns what to run after commit to deliver it (nil for none).
+	ChallengeSMS(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member, o *auth.Organization) (sent bool, deliver func(context.Context), err error)
+}
+
+// SetSMSChallenger makes logins that stop for MFA text the member a
+// passcode through c. Call it while wiring, before serving.
+func (s *Service) SetSMSChallenger(c SMSChallenger) { s.sms = c }
+
+// textsFirst reports whether a login that stops for mfa should text the
+// member a passcode right away: it has an MFA phone the organization
+// accepts, and SMS is its default method or its only one (a member who
+// prefers its authenticator app is not texted on every login).
+func textsFirst(m *auth.Member, mfa *MFARequired) bool {
+	return mfa.PhoneNumber != "" && (m.DefaultMFAMethod == "sms_otp" || mfa.TOTPRegistrationID == "")
+}

@@ -33,6 +33,9 @@ type Service struct {
 	jwts  jwtCache
 	// verified remembers JWTs that verified, until they expire.
 	verified verifiedJWTs
+	// sms texts a member its passcode as a login stops for MFA; nil sends
+	// nothing (see SetSMSChallenger).
+	sms SMSChallenger
 }
 
 // NewService returns a Service.

@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/magiclinks"
+	mlemail "github.com/stytchauth/stytch-go/v16/stytch/consumer/magiclinks/email"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords"
 	pwemail "github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords/email"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords/existingpassword"
 	pwsession "github.com/stytchauth/stytch-go/v16/stytch/consumer/passwords/session"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/stytchapi"
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/users"
 )
 
 const newPassword = "Another-long-passphrase-for-ada-42"
@@ -201,5 +204,43 @@ func TestPasswordsLUDSPolicy(t *testing.T) {
 		}
 		_, err = c.Passwords.ExistingPassword.Reset(ctx, &existingpassword.ResetParams{Email: addr, ExistingPassword: "Abcdefg12!", NewPassword: "abcdefghijkl"})
 		wantError(t, err, 400, "weak_password")
+	})
+}
+
+// TestPasswordRequiresResetAfterMagicLink is Stytch's deduplication rule
+// through the SDK: a password account whose address is first proved by a
+// magic link must reset its password, and the user says so.
+func TestPasswordRequiresResetAfterMagicLink(t *testing.T) {
+	t.Parallel()
+	eachDatabase(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		addr := newEmail(t, "dedup")
+		created, err := e.client.Passwords.Create(ctx, &passwords.CreateParams{Email: addr, Password: strongPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.MagicLinks.Email.LoginOrCreate(ctx, &mlemail.LoginOrCreateParams{Email: addr}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.MagicLinks.Authenticate(ctx, &magiclinks.AuthenticateParams{Token: waitMessage(t, e.srv, addr, 1).Token}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: strongPassword})
+		wantError(t, err, 400, "reset_password")
+		u, err := e.client.Users.Get(ctx, &users.GetParams{UserID: created.UserID})
+		if err != nil || u.Password == nil || !u.Password.RequiresReset {
+			t.Fatalf("user after the magic link: password %+v, %v; want requires_reset", u.Password, err)
+		}
+		tok := checkResetLink(t, sendAndRead(t, e.srv, addr, func() {
+			if _, err := e.client.Passwords.Email.ResetStart(ctx, &pwemail.ResetStartParams{Email: addr}); err != nil {
+				t.Fatal(err)
+			}
+		}))
+		if _, err := e.client.Passwords.Email.Reset(ctx, &pwemail.ResetParams{Token: tok, Password: newPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: newPassword}); err != nil {
+			t.Errorf("login after the reset: %v", err)
+		}
 	})
 }

@@ -71,7 +71,7 @@ func toUserJSON(u *auth.User) userJSON {
 	}
 	var pw *userPasswordJSON
 	if u.PasswordID != "" {
-		pw = &userPasswordJSON{PasswordID: u.PasswordID}
+		pw = &userPasswordJSON{PasswordID: u.PasswordID, RequiresReset: u.PasswordRequiresReset}
 	}
 	return userJSON{
 		UserID:                 u.ID,

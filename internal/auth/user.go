@@ -37,8 +37,11 @@ type User struct {
 	// the store keeps it as passwords are set and deleted; UpdateUser does
 	// not write it.
 	PasswordID string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// PasswordRequiresReset mirrors the password's RequiresReset, kept by
+	// the store with PasswordID.
+	PasswordRequiresReset bool
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 // DefaultUserRoles are the roles every consumer user holds.

@@ -374,15 +374,21 @@ func TestPasswordlessLoginRequiresReset(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e := newEnv(t, st, passwords.Options{})
-		e.signUp(t) // unverified: create does not prove the address
+		ada := e.signUp(t) // unverified: create does not prove the address
 		e.Login(t, e.p, "ada@example.com", 0)
 		e.wantLogin(t, strong, auth.ErrResetPassword)
+		if u, err := e.Users.Get(ctx, e.p.ID, ada.User.ID); err != nil || !u.PasswordRequiresReset {
+			t.Errorf("user after the magic link: %+v, %v; want its password to require a reset", u, err)
+		}
 		e.wantLogin(t, "wrong", auth.ErrUnauthorizedCredentials)
 		tok := e.startReset(t, passwords.ResetStartInput{})
 		if _, err := e.pw.ResetByEmail(ctx, e.p, passwords.ResetByEmailInput{Token: tok, Password: newStrong}); err != nil {
 			t.Fatal(err)
 		}
 		e.wantLogin(t, newStrong, nil)
+		if u, err := e.Users.Get(ctx, e.p.ID, ada.User.ID); err != nil || u.PasswordRequiresReset {
+			t.Errorf("user after the reset: %+v, %v", u, err)
+		}
 		// Once the address is proved, later passwordless logins leave the
 		// password alone.
 		e.Login(t, e.p, "ada@example.com", 0)

@@ -14,16 +14,19 @@ import (
 // B2B members' passwords are the same rows with a different owner, so one
 // implementation serves both.
 type passwordTable struct {
-	table    string // passwords or member_passwords
-	id       string // its ID column
-	owner    string // user_id or member_id
-	owners   string // the owner's table, whose <id> column mirrors the password's ID
-	ownerRef func(pw *auth.Password) *string
+	table  string // passwords or member_passwords
+	id     string // its ID column
+	owner  string // user_id or member_id
+	owners string // the owner's table, whose <id> column mirrors the password's ID
+	// ownerReset, when set, is the owner's column that mirrors
+	// requires_reset (users show it; members do not).
+	ownerReset string
+	ownerRef   func(pw *auth.Password) *string
 }
 
 var (
 	userPasswords = passwordTable{table: "passwords", id: "password_id", owner: "user_id", owners: "users",
-		ownerRef: func(pw *auth.Password) *string { return &pw.UserID }}
+		ownerReset: "password_requires_reset", ownerRef: func(pw *auth.Password) *string { return &pw.UserID }}
 	memberPasswords = passwordTable{table: "member_passwords", id: "member_password_id", owner: "member_id", owners: "members",
 		ownerRef: func(pw *auth.Password) *string { return &pw.MemberID }}
 )
@@ -64,6 +67,11 @@ func (t passwordTable) set(ctx context.Context, db *DB, projectID string, pw *au
 			return err
 		}
 		*pw = got
+		if t.ownerReset != "" {
+			_, err = tx.exec(ctx, `UPDATE `+t.owners+` SET `+t.id+` = $3, `+t.ownerReset+` = $4 WHERE project_id = $1 AND `+t.owner+` = $2`,
+				projectID, owner, pw.ID, pw.RequiresReset)
+			return err
+		}
 		_, err = tx.exec(ctx, `UPDATE `+t.owners+` SET `+t.id+` = $3 WHERE project_id = $1 AND `+t.owner+` = $2`,
 			projectID, owner, pw.ID)
 		return err
@@ -110,8 +118,18 @@ func (t passwordTable) updateHash(ctx context.Context, db *DB, projectID, passwo
 }
 
 func (t passwordTable) requireReset(ctx context.Context, db *DB, projectID, passwordID string, now time.Time) error {
-	err := db.execOne(ctx, `UPDATE `+t.table+` SET requires_reset = $3, updated_at = $4
-		WHERE project_id = $1 AND `+t.id+` = $2`, projectID, passwordID, true, db.ts(now))
+	err := db.inTx(ctx, func(tx *DB) error {
+		if err := tx.execOne(ctx, `UPDATE `+t.table+` SET requires_reset = $3, updated_at = $4
+			WHERE project_id = $1 AND `+t.id+` = $2`, projectID, passwordID, true, tx.ts(now)); err != nil {
+			return err
+		}
+		if t.ownerReset == "" {
+			return nil
+		}
+		_, err := tx.exec(ctx, `UPDATE `+t.owners+` SET `+t.ownerReset+` = $3 WHERE project_id = $1 AND `+t.id+` = $2`,
+			projectID, passwordID, true)
+		return err
+	})
 	if err != nil {
 		return db.fail(err, "require reset of password %s", passwordID)
 	}
@@ -148,8 +166,8 @@ func (db *DB) DeletePassword(ctx context.Context, projectID, passwordID string) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `UPDATE users SET password_id = '' WHERE project_id = $1 AND user_id = $2 AND password_id = $3`,
-			projectID, pw.UserID, pw.ID)
+		_, err = tx.exec(ctx, `UPDATE users SET password_id = '', password_requires_reset = $4
+			WHERE project_id = $1 AND user_id = $2 AND password_id = $3`, projectID, pw.UserID, pw.ID, false)
 		return err
 	})
 	if err != nil {

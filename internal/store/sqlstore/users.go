@@ -19,7 +19,8 @@ import (
 // SQLite's lower() would fold only ASCII.
 
 const userColumns = `u.user_id, u.status, u.first_name, u.middle_name, u.last_name, u.external_id,
-	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id, u.password_id`
+	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id, u.password_id,
+	u.password_requires_reset`
 
 // userContacts joins a user's emails and phone numbers. A user with E
 // emails and P phones gives max(E,1)*max(P,1) rows: a handful, since a user
@@ -67,7 +68,8 @@ type userDest struct {
 
 func (d *userDest) userTargets() []any {
 	return []any{&d.u.ID, &d.u.Status, &d.u.Name.First, &d.u.Name.Middle, &d.u.Name.Last, &d.u.ExternalID,
-		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}, &d.u.TOTPID, &d.u.PasswordID}
+		&d.trusted, &d.untrusted, timeCol{&d.u.CreatedAt}, timeCol{&d.u.UpdatedAt}, &d.u.TOTPID, &d.u.PasswordID,
+		&d.u.PasswordRequiresReset}
 }
 
 func (d *userDest) contactTargets() []any {

@@ -83,11 +83,17 @@ var passwordTests = []subtest{
 		if !got.RequiresReset || !got.UpdatedAt.Equal(at(time.Minute)) {
 			t.Errorf("after RequirePasswordReset: %+v", got)
 		}
+		if u, err := st.GetUserByEmail(ctx, p.ID, "ada@example.com"); err != nil || !u.PasswordRequiresReset || u.PasswordID != pw.ID {
+			t.Errorf("user after RequirePasswordReset: %+v, %v", u, err)
+		}
 		// Setting a new password clears the flag.
 		again := passwordSpec(p.ID, u.ID, "$argon2id$new")
 		must(t, st.SetPassword(ctx, p.ID, again))
 		if got, err = st.GetUserPassword(ctx, p.ID, u.ID); err != nil || got.RequiresReset {
 			t.Errorf("after SetPassword: %+v, %v", got, err)
+		}
+		if u, err := st.GetUser(ctx, p.ID, u.ID); err != nil || u.PasswordRequiresReset {
+			t.Errorf("user after SetPassword: %+v, %v", u, err)
 		}
 		wantNotFound(t, "RequirePasswordReset of a missing password",
 			st.RequirePasswordReset(ctx, p.ID, auth.NewID(auth.KindPassword, auth.EnvTest), t0))

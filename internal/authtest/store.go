@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,11 +34,42 @@ const PostgresEnv = "LATCH_TEST_POSTGRES_URL"
 // NewStore returns a fresh, migrated SQLite store in a file under
 // tb.TempDir(), closed when the test ends. A file rather than :memory:
 // gives tests the production setup: WAL, one writer connection and a read
-// pool.
+// pool. The file starts as a copy of a database migrated once per test
+// process: running every migration for each of the thousands of stores a
+// test run opens was most of the time the store tests took.
 func NewStore(tb testing.TB) store.Store {
 	tb.Helper()
-	return open(tb, sqlstore.Config{Driver: "sqlite", DSN: filepath.Join(tb.TempDir(), "latch.db")})
+	migrated, err := sqliteTemplate()
+	if err != nil {
+		tb.Fatalf("migrate the SQLite template: %v", err)
+	}
+	path := filepath.Join(tb.TempDir(), "latch.db")
+	if err := os.WriteFile(path, migrated, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	// Open still checks every migration against the copy's
+	// schema_migrations, so a template gone stale cannot pass unnoticed.
+	return open(tb, sqlstore.Config{Driver: "sqlite", DSN: path})
 }
+
+// sqliteTemplate is the bytes of a freshly migrated SQLite database,
+// closed (so its WAL is checkpointed into the file) before it is read.
+var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "latch-sqlite-template-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "latch.db")
+	db, err := sqlstore.Open(context.Background(), sqlstore.Config{Driver: "sqlite", DSN: path})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+})
 
 // NewPostgresStore returns a fresh, migrated PostgreSQL store in a schema
 // of its own (see PostgresURL), closed when the test ends. It skips the

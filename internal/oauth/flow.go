@@ -394,9 +394,12 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Store, p *auth.Proj
 	if id.Email != "" {
 		u, err := s.users.GetByEmail(ctx, tx, p.ID, id.Email)
 		if err == nil {
-			if e, ok := u.EmailByAddress(id.Email); ok && !e.Verified {
-				if err := tx.VerifyEmail(ctx, p.ID, e.ID); err != nil {
-					return nil, false, fmt.Errorf("oauth: verify email: %w", err)
+			// The provider proved the address: as after a magic link, an
+			// unverified address becomes verified, and a password set by
+			// whoever never proved it must be reset.
+			if e, ok := u.EmailByAddress(id.Email); ok {
+				if err := s.users.VerifyEmail(ctx, tx, p, u, e.ID); err != nil {
+					return nil, false, err
 				}
 			}
 			return u, false, s.users.Activate(ctx, tx, u)
@@ -411,11 +414,10 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Store, p *auth.Proj
 	if err != nil {
 		return nil, false, err
 	}
-	for i := range u.Emails {
-		if err := tx.VerifyEmail(ctx, p.ID, u.Emails[i].ID); err != nil {
-			return nil, false, fmt.Errorf("oauth: verify email: %w", err)
+	for _, e := range u.Emails {
+		if err := s.users.VerifyEmail(ctx, tx, p, u, e.ID); err != nil {
+			return nil, false, err
 		}
-		u.Emails[i].Verified = true
 	}
 	return u, true, nil
 }

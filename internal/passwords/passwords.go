@@ -309,6 +309,37 @@ func (s *Service) attach(ctx context.Context, tx store.Store, p *auth.Project, u
 	return &Result{EmailID: email.ID, Result: *sres}, nil
 }
 
+// login checks a consumer's email and password, as authenticate and the
+// existing-password reset both start: the request's fields, then the
+// password (with the same argon2id work for an unknown address), then
+// that the password is not one that must be reset first. It returns the
+// password and the normalized address.
+func (s *Service) login(ctx context.Context, p *auth.Project, email, password string, sess SessionInput, more ...string) (*auth.Password, string, error) {
+	addr, err := user.NormalizeEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, pwd := range append([]string{password}, more...) {
+		if err := checkLength(pwd); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := session.ValidateDuration(sess.DurationMinutes); err != nil {
+		return nil, "", err
+	}
+	pw, err := s.findPassword(ctx, p, addr)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.check(ctx, pw, password); err != nil {
+		return nil, "", err
+	}
+	if pw.RequiresReset {
+		return nil, "", auth.ErrResetPassword
+	}
+	return pw, addr, nil
+}
+
 // AuthenticateInput is a passwords authenticate request.
 type AuthenticateInput struct {
 	Email    string
@@ -324,25 +355,9 @@ type AuthenticateInput struct {
 // and a password stored in an imported or weaker format is rehashed with
 // the current argon2id parameters.
 func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in AuthenticateInput) (*Result, error) {
-	addr, err := user.NormalizeEmail(in.Email)
+	pw, addr, err := s.login(ctx, p, in.Email, in.Password, in.Session)
 	if err != nil {
 		return nil, err
-	}
-	if err := checkLength(in.Password); err != nil {
-		return nil, err
-	}
-	if err := session.ValidateDuration(in.Session.DurationMinutes); err != nil {
-		return nil, err
-	}
-	pw, err := s.findPassword(ctx, p, addr)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.check(ctx, pw, in.Password); err != nil {
-		return nil, err
-	}
-	if pw.RequiresReset {
-		return nil, auth.ErrResetPassword
 	}
 	var res *Result
 	err = s.store.InTx(ctx, func(tx store.Store) error {

@@ -161,28 +161,9 @@ type ResetByExistingInput struct {
 // fail alike with unauthorized_credentials; a password that must be reset
 // cannot be used to reset itself (reset_password: reset it by email).
 func (s *Service) ResetByExisting(ctx context.Context, p *auth.Project, in ResetByExistingInput) (*Result, error) {
-	addr, err := user.NormalizeEmail(in.Email)
+	pw, addr, err := s.login(ctx, p, in.Email, in.ExistingPassword, in.Session, in.NewPassword)
 	if err != nil {
 		return nil, err
-	}
-	if err := checkLength(in.ExistingPassword); err != nil {
-		return nil, err
-	}
-	if err := checkLength(in.NewPassword); err != nil {
-		return nil, err
-	}
-	if err := session.ValidateDuration(in.Session.DurationMinutes); err != nil {
-		return nil, err
-	}
-	pw, err := s.findPassword(ctx, p, addr)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.check(ctx, pw, in.ExistingPassword); err != nil {
-		return nil, err
-	}
-	if pw.RequiresReset {
-		return nil, auth.ErrResetPassword
 	}
 	h, err := s.newHash(ctx, p, in.NewPassword, addr)
 	if err != nil {

@@ -381,3 +381,25 @@ func TestB2BSMSPythonStrictFields(t *testing.T) {
 		}, withMemberAndOrganization, withMemberSession))
 	})
 }
+
+// TestB2BDeleteMFAPhoneNumber removes a member's MFA phone through the
+// SDK; TOTP deletion, whose path overlaps, still works beside it.
+func TestB2BDeleteMFAPhoneNumber(t *testing.T) {
+	t.Parallel()
+	eachB2BDatabase(t, func(t *testing.T, e *b2bEnv) {
+		o := newOrg(t, e, "DeletePhone", organizations.CreateParams{})
+		m := newMember(t, e, o.OrganizationID, newEmail(t, "delete-phone"), members.CreateParams{MFAPhoneNumber: "+12025550164"})
+		res, err := e.c.Organizations.Members.DeleteMFAPhoneNumber(ctx, &members.DeleteMFAPhoneNumberParams{OrganizationID: o.OrganizationID, MemberID: m.MemberID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Member.MFAPhoneNumber != "" || res.Member.MFAPhoneNumberVerified || res.MemberID != m.MemberID {
+			t.Errorf("after DeleteMFAPhoneNumber: member %+v", res.Member)
+		}
+		_, err = e.c.Organizations.Members.DeleteMFAPhoneNumber(ctx, &members.DeleteMFAPhoneNumberParams{OrganizationID: o.OrganizationID, MemberID: "member-test-00000000-0000-4000-8000-000000000000"})
+		wantError(t, err, 404, "member_not_found")
+		// The TOTP path, which the same route serves, still answers.
+		_, err = e.c.Organizations.Members.DeleteTOTP(ctx, &members.DeleteTOTPParams{OrganizationID: o.OrganizationID, MemberID: m.MemberID})
+		wantError(t, err, 404, "totp_not_found")
+	})
+}

@@ -199,8 +199,35 @@ func (h *handler) b2bRecoveryCodesRecover(w http.ResponseWriter, r *http.Request
 	})
 }
 
-func (h *handler) membersDeleteTOTP(w http.ResponseWriter, r *http.Request) error {
-	orgID, memberID := r.PathValue("organization_id"), r.PathValue("member_id")
+// membersDeleteFactor serves the two member-factor deletions whose paths
+// the router cannot tell apart by pattern alone:
+// DELETE …/members/{member_id}/totp and
+// DELETE …/members/mfa_phone_numbers/{member_id}.
+func (h *handler) membersDeleteFactor(w http.ResponseWriter, r *http.Request) error {
+	first, second := r.PathValue("first"), r.PathValue("second")
+	switch {
+	case first == "mfa_phone_numbers":
+		return h.membersDeleteMFAPhone(w, r, second)
+	case second == "totp":
+		return h.membersDeleteTOTP(w, r, first)
+	}
+	return h.notFound(w, r)
+}
+
+func (h *handler) membersDeleteMFAPhone(w http.ResponseWriter, r *http.Request, memberID string) error {
+	orgID := r.PathValue("organization_id")
+	if _, err := h.authorizeMember(r, orgID, memberID, organization.ActionMemberDeleteMFAPhone); err != nil {
+		return err
+	}
+	m, o, err := h.Members.DeleteMFAPhone(r.Context(), projectOf(r).ID, orgID, memberID)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, newMemberResponse(m, o))
+}
+
+func (h *handler) membersDeleteTOTP(w http.ResponseWriter, r *http.Request, memberID string) error {
+	orgID := r.PathValue("organization_id")
 	if _, err := h.authorizeMember(r, orgID, memberID, organization.ActionMemberDeleteMFATOTP); err != nil {
 		return err
 	}

@@ -77,7 +77,9 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersUpdate))
 	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersDelete))
 	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate", h.api(h.membersReactivate))
-	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp", h.api(h.membersDeleteTOTP))
+	// …/members/{member_id}/totp and …/members/mfa_phone_numbers/{member_id}
+	// overlap as patterns; membersDeleteFactor tells them apart.
+	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{first}/{second}", h.api(h.membersDeleteFactor))
 	mux.Handle("POST /v1/b2b/organizations/members/search", h.api(h.membersSearch))
 	mux.Handle("GET /v1/b2b/organizations/members/dangerously_get/{member_id}", h.api(h.membersDangerouslyGet))
 

@@ -372,6 +372,41 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID stri
 	return m, o, nil
 }
 
+// DeleteMFAPhone removes a member's MFA phone number. A member whose
+// default second factor was SMS falls back to its authenticator app, or
+// to none; mfa_enrolled is left as it is, so a member who must use MFA
+// enrolls a new factor at its next login.
+//
+// Errors: ErrOrganizationNotFound, ErrMemberNotFound.
+func (s *Service) DeleteMFAPhone(ctx context.Context, projectID, idOrSlug, memberID string) (*auth.Member, *auth.Organization, error) {
+	var (
+		m *auth.Member
+		o *auth.Organization
+	)
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		var err error
+		if m, o, err = s.get(ctx, tx, projectID, idOrSlug, memberID, false); err != nil {
+			return err
+		}
+		m.MFAPhoneNumber, m.MFAPhoneVerified = "", false
+		if m.DefaultMFAMethod == "sms_otp" {
+			m.DefaultMFAMethod = ""
+			if m.TOTPRegistrationID != "" {
+				m.DefaultMFAMethod = "totp"
+			}
+		}
+		m.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+		if err := tx.UpdateMember(ctx, projectID, m); err != nil {
+			return fmt.Errorf("member: delete MFA phone: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, o, nil
+}
+
 // Delete marks a member deleted and revokes all of its sessions. The
 // member keeps its record, so Reactivate can restore it, and its address
 // stays taken in the organization. It returns the member's ID.

@@ -74,6 +74,7 @@ const (
 	ActionMemberUpdateRoles             = "update.settings.roles"
 	ActionMemberUpdateDefaultMFAMethod  = "update.settings.default-mfa-method"
 	ActionMemberDeleteMFATOTP           = "update.info.delete.mfa-totp"
+	ActionMemberDeleteMFAPhone          = "update.info.delete.mfa-phone"
 	// ActionMemberReactivate is Latch's name for reactivating a deleted
 	// member: Stytch documents no action for it, and it is granted by the
 	// same wildcard on stytch.member as every other member action.
@@ -85,7 +86,7 @@ const (
 // not among them.
 var selfActions = []string{
 	ActionMemberUpdateName, ActionMemberUpdateUntrustedMetadata, ActionMemberUpdateMFAPhone,
-	"update.info.delete.mfa-phone", "update.info.delete.password", ActionMemberDeleteMFATOTP,
+	ActionMemberDeleteMFAPhone, "update.info.delete.password", ActionMemberDeleteMFATOTP,
 	ActionMemberUpdateMFAEnrolled, ActionMemberUpdateDefaultMFAMethod, ActionDelete,
 }
 

@@ -345,3 +345,44 @@ func TestOAuthGitHub(t *testing.T) {
 		})
 	}
 }
+
+// TestOAuthAttach links a provider account to an existing user with
+// oauth.attach: the login started with the attach token lands on that
+// user, whatever address the provider asserts.
+func TestOAuthAttach(t *testing.T) {
+	t.Parallel()
+	eachOAuthDatabase(t, func(t *testing.T, e *oauthEnv) {
+		ctx := t.Context()
+		bob, err := e.client.Users.Create(ctx, &users.CreateParams{Email: newEmail(t, "bob")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		att, err := e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "acme", UserID: bob.UserID})
+		if err != nil || att.OAuthAttachToken == "" {
+			t.Fatalf("Attach = %+v, %v", att, err)
+		}
+		tok := e.signIn(t, e.op.User, url.Values{"oauth_attach_token": {att.OAuthAttachToken}})
+		res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.UserID != bob.UserID || res.ProviderSubject != e.op.User.ID {
+			t.Errorf("attached login = user %s subject %s, want %s", res.UserID, res.ProviderSubject, bob.UserID)
+		}
+		// The next plain login of that account is bob's too.
+		again, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, e.op.User, nil)})
+		if err != nil || again.UserID != bob.UserID {
+			t.Errorf("login after attach = %+v, %v; want %s", again, err, bob.UserID)
+		}
+
+		// An attach token is single use, and bound to its provider.
+		r := raw(t, e.srv, "GET", strings.TrimPrefix(e.startURL(url.Values{"oauth_attach_token": {att.OAuthAttachToken}}), e.srv.URL), false, nil)
+		if r.Status != 404 || r.JSON["error_type"] != "oauth_token_not_found" {
+			t.Errorf("reused attach token: %d %v", r.Status, r.JSON["error_type"])
+		}
+		_, err = e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "google", UserID: bob.UserID})
+		wantError(t, err, 404, "oauth_config_not_found")
+		_, err = e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "acme"})
+		wantError(t, err, 400, "invalid_argument")
+	})
+}

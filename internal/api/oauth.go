@@ -30,6 +30,7 @@ func (h *handler) oauthStart(w http.ResponseWriter, r *http.Request) error {
 		PublicToken: q.Get("public_token"), Provider: r.PathValue("provider"),
 		LoginRedirectURL: q.Get("login_redirect_url"), SignupRedirectURL: q.Get("signup_redirect_url"),
 		CustomScopes: q.Get("custom_scopes"), CodeChallenge: q.Get("code_challenge"), ProviderParams: params,
+		AttachToken: q.Get("oauth_attach_token"),
 	})
 	if err != nil {
 		return err
@@ -168,4 +169,30 @@ func (h *handler) oauthAuthenticate(w http.ResponseWriter, r *http.Request) erro
 		ProviderType: providerTypeNames[res.ProviderType], SessionToken: res.Token, SessionJWT: res.JWT,
 		ProviderValues: pv, User: toUserJSON(res.User), UserSession: sessionPtr(res.Session),
 	})
+}
+
+type oauthAttachRequest struct {
+	Provider     string `json:"provider"`
+	UserID       string `json:"user_id"`
+	SessionToken string `json:"session_token"`
+	SessionJWT   string `json:"session_jwt"`
+}
+
+type oauthAttachResponse struct {
+	envelope
+	OAuthAttachToken string `json:"oauth_attach_token"`
+}
+
+func (h *handler) oauthAttach(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[oauthAttachRequest](w, r)
+	if err != nil {
+		return err
+	}
+	tok, err := h.OAuth.Attach(r.Context(), projectOf(r), oauth.AttachInput{
+		Provider: req.Provider, UserID: req.UserID, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
+	})
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &oauthAttachResponse{OAuthAttachToken: tok})
 }

@@ -52,6 +52,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/oauth/callback/{project_id}/{provider}", h.open(h.oauthCallback))
 	mux.Handle("POST /v1/oauth/callback/{project_id}/{provider}", h.open(h.oauthCallback))
 	mux.Handle("POST /v1/oauth/authenticate", h.api(h.oauthAuthenticate))
+	mux.Handle("POST /v1/oauth/attach", h.api(h.oauthAttach))
 
 	// TOTPs
 	mux.Handle("POST /v1/totps", h.api(h.totpsCreate))

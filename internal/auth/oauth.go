@@ -92,10 +92,13 @@ type OAuthState struct {
 	CodeChallenge string
 	// Scopes are the custom scopes the start URL asked for, beyond the
 	// provider's configured ones.
-	Scopes     []string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	ConsumedAt *time.Time
+	Scopes []string
+	// AttachUserID is the user an oauth_attach_token named: the login
+	// links the provider account to that user.
+	AttachUserID string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	ConsumedAt   *time.Time
 }
 
 // OAuthStateLifetime is how long a user has to finish at the provider.

@@ -24,6 +24,9 @@ const (
 	// OAuth: the token a provider login hands to the app's redirect URL,
 	// exchanged by oauth.authenticate.
 	TokenOAuth TokenKind = "oauth"
+	// TokenOAuthAttach lets one OAuth login link its provider account to
+	// an existing user (oauth.attach); it names the provider.
+	TokenOAuthAttach TokenKind = "oauth_attach"
 )
 
 // OneTimeToken is a single-use secret delivered to a user. Only its SHA-256
@@ -44,7 +47,9 @@ type OneTimeToken struct {
 	CodeChallenge  string // PKCE S256 challenge, empty when not used
 	// OAuthRegistrationID is the provider account an OAuth token logs in.
 	OAuthRegistrationID string
-	CreatedAt           time.Time
-	ExpiresAt           time.Time
-	ConsumedAt          *time.Time
+	// Provider is the provider an OAuth attach token may be used with.
+	Provider   string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	ConsumedAt *time.Time
 }

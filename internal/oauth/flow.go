@@ -93,6 +93,9 @@ type StartInput struct {
 	// ProviderParams are the provider_* query parameters, without the
 	// prefix (prompt, login_hint, …), passed on to the provider.
 	ProviderParams map[string]string
+	// AttachToken is an oauth.attach token: the login then links the
+	// provider account to that token's user.
+	AttachToken string
 }
 
 // StartResult is where to send the browser, and the value of the cookie
@@ -134,14 +137,28 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 		return nil, err
 	}
 
-	state, binding, verifier := token.NewSession(), token.NewSession(), oauth2.GenerateVerifier()
 	now := s.now().UTC()
+	attachUser := ""
+	if in.AttachToken != "" {
+		t, err := s.store.ConsumeToken(ctx, p.ID, token.Hash(in.AttachToken), []auth.TokenKind{auth.TokenOAuthAttach}, now)
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConsumed):
+			return nil, auth.ErrOAuthTokenNotFound.WithMessage("The oauth_attach_token could not be found: it was already used, has expired, or never existed.")
+		case err != nil:
+			return nil, fmt.Errorf("oauth: start: attach token: %w", err)
+		case t.Provider != cfg.Name:
+			return nil, auth.ErrInvalidArgument.WithMessage("The oauth_attach_token was issued for %s, not %s.", t.Provider, cfg.Name)
+		}
+		attachUser = t.UserID
+	}
+
+	state, binding, verifier := token.NewSession(), token.NewSession(), oauth2.GenerateVerifier()
 	st := &auth.OAuthState{
 		ID: auth.NewID(auth.KindOAuthState, p.Env), ProjectID: p.ID,
 		StateHash: token.Hash(state), BindingHash: token.Hash(binding), Provider: cfg.Name,
 		Nonce: token.NewSession(), SealedVerifier: s.box.Seal([]byte(verifier), verifierAD(p.ID, cfg.Name)),
 		LoginRedirectURL: login, SignupRedirectURL: signup, CodeChallenge: in.CodeChallenge, Scopes: scopes,
-		CreatedAt: now, ExpiresAt: now.Add(auth.OAuthStateLifetime),
+		AttachUserID: attachUser, CreatedAt: now, ExpiresAt: now.Add(auth.OAuthStateLifetime),
 	}
 	if err := s.store.CreateOAuthState(ctx, p.ID, st); err != nil {
 		return nil, fmt.Errorf("oauth: start: %w", err)
@@ -347,7 +364,7 @@ func (s *Service) login(ctx context.Context, p *auth.Project, cfg *Config, st *a
 	}
 	tok = token.New()
 	err = s.store.InTx(ctx, func(tx store.Store) error {
-		u, created, err := s.findOrCreate(ctx, tx, p, cfg, id)
+		u, created, err := s.findOrCreate(ctx, tx, p, cfg, st, id)
 		if err != nil {
 			return err
 		}
@@ -382,9 +399,15 @@ func (s *Service) login(ctx context.Context, p *auth.Project, cfg *Config, st *a
 // findOrCreate returns the user a provider account logs in: the one it is
 // linked to, else the one with the verified address the provider asserts
 // (whose address is then verified), else a new user.
-func (s *Service) findOrCreate(ctx context.Context, tx store.Store, p *auth.Project, cfg *Config, id *identity) (*auth.User, bool, error) {
+func (s *Service) findOrCreate(ctx context.Context, tx store.Store, p *auth.Project, cfg *Config, st *auth.OAuthState, id *identity) (*auth.User, bool, error) {
 	reg, err := tx.GetOAuthRegistrationBySubject(ctx, p.ID, cfg.Name, id.Subject)
 	switch {
+	case st.AttachUserID != "" && err == nil && reg.UserID != st.AttachUserID:
+		return nil, false, auth.ErrOAuthCallbackFailed.WithMessage("This %s account is already linked to another user.", cfg.Name)
+	case st.AttachUserID != "" && (err == nil || errors.Is(err, store.ErrNotFound)):
+		// oauth.attach: the account joins the user the app named.
+		u, err := s.users.GetTx(ctx, tx, p.ID, st.AttachUserID)
+		return u, false, err
 	case err == nil:
 		u, err := s.users.GetTx(ctx, tx, p.ID, reg.UserID)
 		return u, false, err
@@ -420,6 +443,60 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Store, p *auth.Proj
 		}
 	}
 	return u, true, nil
+}
+
+// AttachInput is a POST /v1/oauth/attach: the user whom the next login
+// with Provider is linked to, by ID or by session.
+type AttachInput struct {
+	Provider     string
+	UserID       string
+	SessionToken string
+	SessionJWT   string
+}
+
+// Attach issues a single-use token that, passed to the start URL as
+// oauth_attach_token, links the provider account of that login to the
+// user, instead of logging in (or creating) whoever owns its address.
+func (s *Service) Attach(ctx context.Context, p *auth.Project, in AttachInput) (string, error) {
+	if n := countSet(in.UserID, in.SessionToken, in.SessionJWT); n != 1 {
+		return "", auth.ErrInvalidArgument.WithMessage("Pass exactly one of user_id, session_token and session_jwt.")
+	}
+	cfg, err := s.config(ctx, p, in.Provider)
+	if err != nil {
+		return "", err
+	}
+	var u *auth.User
+	if in.UserID != "" {
+		if u, err = s.users.Get(ctx, p.ID, in.UserID); err != nil {
+			return "", err
+		}
+	} else {
+		res, err := s.sessions.Authenticate(ctx, p, session.AuthenticateInput{Token: in.SessionToken, JWT: in.SessionJWT})
+		if err != nil {
+			return "", err
+		}
+		u = res.User
+	}
+	now := s.now().UTC()
+	tok := token.New()
+	t := &auth.OneTimeToken{
+		ID: auth.NewID("oauth-attach", p.Env), ProjectID: p.ID, Kind: auth.TokenOAuthAttach, TokenHash: token.Hash(tok),
+		UserID: u.ID, Provider: cfg.Name, CreatedAt: now, ExpiresAt: now.Add(TokenLifetime),
+	}
+	if err := s.store.CreateToken(ctx, p.ID, t); err != nil {
+		return "", fmt.Errorf("oauth: attach: %w", err)
+	}
+	return tok, nil
+}
+
+func countSet(vs ...string) int {
+	n := 0
+	for _, v := range vs {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // AuthenticateInput is a POST /v1/oauth/authenticate.

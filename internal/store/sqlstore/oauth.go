@@ -100,13 +100,13 @@ func (db *DB) DeleteOAuthProvider(ctx context.Context, projectID, name string) e
 }
 
 const oauthStateColumns = `state_id, state_hash, binding_hash, provider, nonce, verifier, login_redirect_url,
-	signup_redirect_url, code_challenge, scopes, created_at, expires_at, consumed_at`
+	signup_redirect_url, code_challenge, scopes, created_at, expires_at, consumed_at, attach_user_id`
 
 func scanOAuthState(projectID string) func(rowScanner) (auth.OAuthState, error) {
 	return func(row rowScanner) (auth.OAuthState, error) {
 		s := auth.OAuthState{ProjectID: projectID}
 		err := row.Scan(&s.ID, &s.StateHash, &s.BindingHash, &s.Provider, &s.Nonce, &s.SealedVerifier, &s.LoginRedirectURL,
-			&s.SignupRedirectURL, &s.CodeChallenge, jsonCol{&s.Scopes}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&s.ConsumedAt})
+			&s.SignupRedirectURL, &s.CodeChallenge, jsonCol{&s.Scopes}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&s.ConsumedAt}, &s.AttachUserID)
 		if s.Scopes == nil {
 			s.Scopes = []string{}
 		}
@@ -125,9 +125,10 @@ func (db *DB) CreateOAuthState(ctx context.Context, projectID string, s *auth.OA
 		return db.fail(err, "create oauth state %s: encode scopes", s.ID)
 	}
 	err = db.insert(ctx, `INSERT INTO oauth_states (project_id, `+oauthStateColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $12) ON CONFLICT DO NOTHING`,
 		projectID, s.ID, s.StateHash, s.BindingHash, s.Provider, s.Nonce, s.SealedVerifier, s.LoginRedirectURL,
-		s.SignupRedirectURL, s.CodeChallenge, string(scopesJSON), db.ts(s.CreatedAt), db.ts(s.ExpiresAt), db.nts(s.ConsumedAt))
+		s.SignupRedirectURL, s.CodeChallenge, string(scopesJSON), db.ts(s.CreatedAt), db.ts(s.ExpiresAt), db.nts(s.ConsumedAt),
+		s.AttachUserID)
 	if err != nil {
 		return db.fail(err, "create oauth state %s", s.ID)
 	}

@@ -68,7 +68,8 @@ func oauthStateSpec(projectID string) *auth.OAuthState {
 		StateHash: token.Hash(token.NewSession()), BindingHash: token.Hash(token.NewSession()),
 		Provider: "google", Nonce: "nonce-1", SealedVerifier: []byte("sealed verifier"),
 		LoginRedirectURL: "http://localhost:3000/login", SignupRedirectURL: "http://localhost:3000/signup",
-		CodeChallenge: "challenge", Scopes: []string{"calendar"}, CreatedAt: t0, ExpiresAt: at(10 * time.Minute),
+		CodeChallenge: "challenge", Scopes: []string{"calendar"}, AttachUserID: "user-test-attach",
+		CreatedAt: t0, ExpiresAt: at(10 * time.Minute),
 	}
 }
 
@@ -178,6 +179,14 @@ var oauthRegistrationTests = []subtest{
 		must(t, err)
 		if got.OAuthRegistrationID != tok.OAuthRegistrationID {
 			t.Errorf("consumed token's registration = %q, want %q", got.OAuthRegistrationID, tok.OAuthRegistrationID)
+		}
+		attach := tokenSpec(p.ID, u, auth.TokenOAuthAttach)
+		attach.Provider = "acme"
+		must(t, st.CreateToken(t.Context(), p.ID, attach))
+		got, err = st.ConsumeToken(t.Context(), p.ID, attach.TokenHash, []auth.TokenKind{auth.TokenOAuthAttach}, at(time.Second))
+		must(t, err)
+		if got.Provider != "acme" {
+			t.Errorf("consumed attach token's provider = %q, want acme", got.Provider)
 		}
 	}},
 }

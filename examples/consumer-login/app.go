@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/magiclinks"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/magiclinks/email"
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/stytchapi"
 	"github.com/stytchauth/stytch-go/v16/stytch/stytcherror"
@@ -33,8 +35,15 @@ type app struct {
 	// devInboxURL, when set, is shown after sending a link: Latch keeps a
 	// test project's email there instead of sending it.
 	devInboxURL string
-	log         *slog.Logger
-	handler     http.Handler
+	// oauthStartURL and publicToken, when set, add a "Sign in with …"
+	// button for each of oauthProviders: the browser goes to the API's
+	// public start URL, on to the provider, and comes back to
+	// /authenticate with an OAuth token.
+	oauthStartURL  string // e.g. http://127.0.0.1:8080/v1/public/oauth/
+	publicToken    string
+	oauthProviders []string
+	log            *slog.Logger
+	handler        http.Handler
 }
 
 // newApp returns the app's handler. baseURL is the app's own public URL,
@@ -81,7 +90,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, http.ErrNoCookie) {
 			a.clearSession(w)
 		}
-		a.render(w, http.StatusOK, "home", homePage{})
+		a.render(w, http.StatusOK, "home", homePage{OAuth: a.oauthButtons()})
 	default:
 		a.unavailable(w, err)
 	}
@@ -92,7 +101,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	addr := strings.TrimSpace(r.PostFormValue("email"))
 	if addr == "" {
-		a.render(w, http.StatusBadRequest, "home", homePage{Error: "Enter your email address."})
+		a.render(w, http.StatusBadRequest, "home", homePage{Error: "Enter your email address.", OAuth: a.oauthButtons()})
 		return
 	}
 	_, err := a.client.MagicLinks.Email.LoginOrCreate(r.Context(), &email.LoginOrCreateParams{
@@ -107,7 +116,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 			// from the allowlist) are readable; a production app might map
 			// error_type to its own wording instead.
 			a.log.Info("login_or_create rejected", "type", se.ErrorType, "message", se.ErrorMessage)
-			a.render(w, http.StatusBadRequest, "home", homePage{Email: addr, Error: string(se.ErrorMessage)})
+			a.render(w, http.StatusBadRequest, "home", homePage{Email: addr, Error: string(se.ErrorMessage), OAuth: a.oauthButtons()})
 			return
 		}
 		a.unavailable(w, err)
@@ -116,27 +125,80 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	a.render(w, http.StatusOK, "sent", sentPage{Email: addr, DevInboxURL: a.devInboxURL})
 }
 
-// authenticate is where the emailed link lands. It trades the one-time
-// token for a session and keeps the session token in a cookie.
+// oauthButtons are the "Sign in with …" links of the configured
+// providers. Both redirect URLs are this app's /authenticate, which must be
+// on the project's allowlist.
+func (a *app) oauthButtons() []oauthButton {
+	var bs []oauthButton
+	for _, p := range a.oauthProviders {
+		q := url.Values{
+			"public_token":        {a.publicToken},
+			"login_redirect_url":  {a.baseURL + "/authenticate"},
+			"signup_redirect_url": {a.baseURL + "/authenticate"},
+		}
+		bs = append(bs, oauthButton{Name: p, URL: a.oauthStartURL + url.PathEscape(p) + "/start?" + q.Encode()})
+	}
+	return bs
+}
+
+// authenticate is where the emailed link, and the browser back from an
+// OAuth provider, land. It trades the one-time token for a session and
+// keeps the session token in a cookie.
 func (a *app) authenticate(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// Stytch sends every product's redirects (magic links, OAuth, password
 	// resets) with a stytch_token_type, and each needs its own
-	// authenticate call; this app only does magic links.
-	if q.Get("stytch_token_type") != "magic_links" || q.Get("token") == "" {
+	// authenticate call.
+	var (
+		token   string
+		expires *time.Time
+		err     error
+	)
+	switch {
+	case q.Get("stytch_token_type") == "oauth" && q.Get("error") != "":
+		// The user cancelled at the provider, or it refused the login.
+		a.render(w, http.StatusUnauthorized, "error", errorPage{
+			Title:   "Sign-in was cancelled",
+			Message: "The sign-in provider did not sign you in. Try again, or use your email address.",
+		})
+		return
+	case q.Get("token") == "":
+		err = errNotALoginLink
+	case q.Get("stytch_token_type") == "magic_links":
+		var resp *magiclinks.AuthenticateResponse
+		resp, err = a.client.MagicLinks.Authenticate(r.Context(), &magiclinks.AuthenticateParams{
+			Token: q.Get("token"), SessionDurationMinutes: sessionMinutes,
+		})
+		if err == nil {
+			token = resp.SessionToken
+			if resp.Session != nil {
+				expires = resp.Session.ExpiresAt
+			}
+		}
+	case q.Get("stytch_token_type") == "oauth":
+		var resp *oauth.AuthenticateResponse
+		resp, err = a.client.OAuth.Authenticate(r.Context(), &oauth.AuthenticateParams{
+			Token: q.Get("token"), SessionDurationMinutes: sessionMinutes,
+		})
+		if err == nil {
+			token = resp.SessionToken
+			if resp.UserSession != nil {
+				expires = resp.UserSession.ExpiresAt
+			}
+		}
+	default:
+		err = errNotALoginLink
+	}
+	if errors.Is(err, errNotALoginLink) {
 		a.render(w, http.StatusBadRequest, "error", errorPage{
 			Title:   "That link is not a sign-in link",
 			Message: "Start again from the sign-in page.",
 		})
 		return
 	}
-	resp, err := a.client.MagicLinks.Authenticate(r.Context(), &magiclinks.AuthenticateParams{
-		Token:                  q.Get("token"),
-		SessionDurationMinutes: sessionMinutes,
-	})
 	if err != nil {
 		if se, ok := rejected(err); ok {
-			a.log.Info("magic link rejected", "type", se.ErrorType)
+			a.log.Info("login token rejected", "type", se.ErrorType)
 			a.render(w, http.StatusUnauthorized, "error", errorPage{
 				Title:   "This link has expired or was already used",
 				Message: "Sign-in links work once and only for a short time. Ask for a new one.",
@@ -146,13 +208,17 @@ func (a *app) authenticate(w http.ResponseWriter, r *http.Request) {
 		a.unavailable(w, err)
 		return
 	}
-	expires := time.Now().Add(sessionMinutes * time.Minute)
-	if resp.Session != nil && resp.Session.ExpiresAt != nil {
-		expires = *resp.Session.ExpiresAt
+	until := time.Now().Add(sessionMinutes * time.Minute)
+	if expires != nil {
+		until = *expires
 	}
-	a.setSession(w, resp.SessionToken, expires)
+	a.setSession(w, token, until)
 	http.Redirect(w, r, "/profile", http.StatusSeeOther)
 }
+
+// errNotALoginLink marks a request to /authenticate that carries no token
+// this app can use.
+var errNotALoginLink = errors.New("not a sign-in link")
 
 // requireSession runs next only for a request whose session cookie Stytch
 // accepts. Checking with the API on every request (rather than trusting

@@ -75,6 +75,21 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if apiURL != "" && !strings.HasPrefix(projectID, "project-live-") {
 		app.devInboxURL = apiURL + "/dev/inbox"
 	}
+	// OAUTH_PROVIDERS (e.g. "google,github") adds a "Sign in with …"
+	// button for each provider configured for the project; the browser
+	// needs the project's public token to start there.
+	if ps := getenv("OAUTH_PROVIDERS"); ps != "" {
+		app.publicToken = getenv("STYTCH_PUBLIC_TOKEN")
+		if app.publicToken == "" {
+			return errors.New("OAUTH_PROVIDERS needs STYTCH_PUBLIC_TOKEN (latch prints it with the project's credentials)")
+		}
+		app.oauthStartURL = cmp.Or(apiURL, "https://test.stytch.com") + "/v1/public/oauth/"
+		for _, p := range strings.Split(ps, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				app.oauthProviders = append(app.oauthProviders, p)
+			}
+		}
+	}
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -129,7 +129,7 @@ func TestConsumerLogin(t *testing.T) {
 	})
 
 	t.Run("not a magic link", func(t *testing.T) {
-		for _, q := range []string{"", "?stytch_token_type=oauth&token=abc", "?stytch_token_type=magic_links"} {
+		for _, q := range []string{"", "?stytch_token_type=reset_password&token=abc", "?stytch_token_type=magic_links"} {
 			resp, body := fetch(t, http.DefaultClient, "GET", appURL+"/authenticate"+q, nil)
 			wantPage(t, resp, body, http.StatusBadRequest, "/authenticate", "not a sign-in link")
 		}
@@ -254,7 +254,7 @@ func TestRunConfig(t *testing.T) {
 }
 
 // startApp serves the app on a loopback port and returns its URL.
-func startApp(t *testing.T, client *stytchapi.API, devInboxURL string) string {
+func startApp(t *testing.T, client *stytchapi.API, devInboxURL string, configure ...func(*app)) string {
 	t.Helper()
 	// Unstarted, so the URL (which goes into the magic links) is known
 	// before the handler is built.
@@ -262,6 +262,9 @@ func startApp(t *testing.T, client *stytchapi.API, devInboxURL string) string {
 	a := newApp(client, "http://"+ts.Listener.Addr().String())
 	a.devInboxURL = devInboxURL
 	a.log = testLogger(t)
+	for _, c := range configure {
+		c(a)
+	}
 	ts.Config.Handler = a
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -7,6 +7,11 @@ type (
 	homePage struct {
 		Email string // kept in the form after an error
 		Error string
+		OAuth []oauthButton
+	}
+	oauthButton struct {
+		Name string
+		URL  string
 	}
 	sentPage struct {
 		Email       string
@@ -56,6 +61,8 @@ dd { margin: 0; font-family: ui-monospace, monospace; }
 <input type="email" id="email" name="email" value="{{.Email}}" required autofocus>
 <button type="submit">Email me a sign-in link</button>
 </form>
+{{range .OAuth}}<p><a class="oauth" href="{{.URL}}">Sign in with {{.Name}}</a></p>
+{{end}}
 {{template "bottom"}}{{end}}
 
 {{define "sent"}}{{template "top" "Check your email"}}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/otp"
 )
 
@@ -164,7 +165,7 @@ func (h *handler) b2bOTPsSMSSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := h.B2BOTPs.SendSMS(r.Context(), projectOf(r), otp.B2BSMSSendInput{
 		OrganizationID: req.OrganizationID, MemberID: req.MemberID, MFAPhoneNumber: req.MFAPhoneNumber, Locale: req.Locale,
-		MemberCredentials: otp.MemberCredentials{
+		MemberCredentials: discovery.MemberCredentials{
 			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
 		},
 	})
@@ -201,7 +202,7 @@ func (h *handler) b2bOTPsSMSAuthenticate(w http.ResponseWriter, r *http.Request)
 	}
 	res, err := h.B2BOTPs.AuthenticateSMS(r.Context(), projectOf(r), otp.B2BSMSAuthenticateInput{
 		OrganizationID: req.OrganizationID, MemberID: req.MemberID, Code: req.Code,
-		MemberCredentials: otp.MemberCredentials{
+		MemberCredentials: discovery.MemberCredentials{
 			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
 		},
 		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/totp"
@@ -43,7 +44,7 @@ func (h *handler) b2bTOTPCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := h.TOTPs.CreateMember(r.Context(), projectOf(r), totp.MemberCreateInput{
 		OrganizationID: req.OrganizationID, MemberID: req.MemberID, ExpirationMinutes: minutes,
-		MemberCredentials: totp.MemberCredentials{
+		MemberCredentials: discovery.MemberCredentials{
 			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
 		},
 	})
@@ -80,7 +81,7 @@ func (req *b2bMFALoginRequest) input() (totp.MemberLoginInput, error) {
 	}
 	return totp.MemberLoginInput{
 		OrganizationID: req.OrganizationID, MemberID: req.MemberID,
-		MemberCredentials: totp.MemberCredentials{
+		MemberCredentials: discovery.MemberCredentials{
 			IntermediateSessionToken: req.IntermediateSessionToken, SessionToken: req.SessionToken, SessionJWT: req.SessionJWT,
 		},
 		DurationMinutes: minutes, CustomClaims: req.SessionCustomClaims,

@@ -226,6 +226,26 @@ func LookupMember(ctx context.Context, st store.Store, projectID, organizationID
 	return m, nil
 }
 
+// LookupActiveMember resolves the organization_id and member_id parameters
+// of a call about a member (an ID, slug or external ID; an ID or external
+// ID): a deleted member is not found.
+//
+// Errors: ErrOrganizationNotFound, ErrMemberNotFound.
+func LookupActiveMember(ctx context.Context, st store.Store, projectID, organizationRef, memberRef string) (*auth.Organization, *auth.Member, error) {
+	o, err := Lookup(ctx, st, projectID, organizationRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := LookupMember(ctx, st, projectID, o.ID, memberRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Status == auth.MemberDeleted {
+		return nil, nil, auth.ErrMemberNotFound
+	}
+	return o, m, nil
+}
+
 // GetBySlug returns the organization with a slug.
 //
 // Errors: ErrOrganizationNotFound.

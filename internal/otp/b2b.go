@@ -209,7 +209,7 @@ func (s *B2B) AuthenticateEmail(ctx context.Context, p *auth.Project, in B2BEmai
 	}
 	// The credentials are checked before the code is spent: a request that
 	// is refused for them keeps the member's code good.
-	if err := s.checkCredentials(ctx, p, o, m, MemberCredentials{
+	if err := s.discovery.CheckMemberCredentials(ctx, p, o, m, discovery.MemberCredentials{
 		IntermediateSessionToken: in.IntermediateSessionToken, SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
 	}); err != nil {
 		return nil, err

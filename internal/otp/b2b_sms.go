@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
@@ -34,20 +35,7 @@ type B2BSMSSendInput struct {
 	MemberID       string
 	MFAPhoneNumber string
 	Locale         string
-	MemberCredentials
-}
-
-// MemberCredentials name the login a B2B second factor is part of: an
-// intermediate session (primary authentication done) or the member's
-// session. At most one is set.
-type MemberCredentials struct {
-	IntermediateSessionToken string
-	SessionToken             string
-	SessionJWT               string
-}
-
-func (c MemberCredentials) count() int {
-	return countSet(c.IntermediateSessionToken, c.SessionToken, c.SessionJWT)
+	discovery.MemberCredentials
 }
 
 var tooManyCredentials = auth.ErrTooManySessionArguments.WithMessage("Only one of intermediate_session_token, session_token or session_jwt may be provided.")
@@ -58,7 +46,7 @@ var tooManyCredentials = auth.ErrTooManySessionArguments.WithMessage("Only one o
 // project the sandbox number (+10000000000) is sent nothing and takes
 // SandboxCode.
 func (s *B2B) SendSMS(ctx context.Context, p *auth.Project, in B2BSMSSendInput) (*MemberSendResult, error) {
-	if in.count() > 1 {
+	if in.Count() > 1 {
 		return nil, tooManyCredentials
 	}
 	if err := checkLocale(in.Locale); err != nil {
@@ -76,7 +64,7 @@ func (s *B2B) SendSMS(ctx context.Context, p *auth.Project, in B2BSMSSendInput) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
+	if err := s.discovery.CheckMemberCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
 		return nil, err
 	}
 	number := m.MFAPhoneNumber
@@ -177,7 +165,7 @@ type B2BSMSAuthenticateInput struct {
 	OrganizationID string
 	MemberID       string
 	Code           string
-	MemberCredentials
+	discovery.MemberCredentials
 	DurationMinutes int
 	CustomClaims    map[string]any
 	// SetMFAEnrollment is "", member.EnrollMFA or member.UnenrollMFA;
@@ -203,7 +191,7 @@ func (s *B2B) AuthenticateSMS(ctx context.Context, p *auth.Project, in B2BSMSAut
 	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	switch in.count() {
+	switch in.Count() {
 	case 0:
 		// Alone, an SMS passcode would be a primary factor, which Stytch's
 		// B2B SMS passcodes are not.
@@ -221,7 +209,7 @@ func (s *B2B) AuthenticateSMS(ctx context.Context, p *auth.Project, in B2BSMSAut
 	}
 	// The credentials are checked before the code is spent: a request that
 	// is refused for them keeps the member's code good.
-	if err := s.checkCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
+	if err := s.discovery.CheckMemberCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -283,38 +271,12 @@ func (s *B2B) AuthenticateSMS(ctx context.Context, p *auth.Project, in B2BSMSAut
 // member must not be deleted, and the organization must allow SMS as a
 // second factor.
 func (s *B2B) mfaMember(ctx context.Context, st store.Store, p *auth.Project, organizationID, memberID string) (*auth.Organization, *auth.Member, error) {
-	o, err := organization.Lookup(ctx, st, p.ID, organizationID)
+	o, m, err := organization.LookupActiveMember(ctx, st, p.ID, organizationID, memberID)
 	if err != nil {
 		return nil, nil, err
-	}
-	m, err := organization.LookupMember(ctx, st, p.ID, o.ID, memberID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if m.Status == auth.MemberDeleted {
-		return nil, nil, auth.ErrMemberNotFound
 	}
 	if err := organization.AllowsMFAMethod(o, "sms_otp"); err != nil {
 		return nil, nil, err
 	}
 	return o, m, nil
-}
-
-// checkCredentials checks, without using them up, that credentials given
-// to a send belong to the member.
-func (s *B2B) checkCredentials(ctx context.Context, p *auth.Project, o *auth.Organization, m *auth.Member, c MemberCredentials) error {
-	switch {
-	case c.IntermediateSessionToken != "":
-		_, err := s.discovery.CheckIntermediate(ctx, p, c.IntermediateSessionToken, o, m)
-		return err
-	case c.SessionToken != "" || c.SessionJWT != "":
-		sess, _, _, err := s.sessions.AuthenticateMember(ctx, p, c.SessionToken, c.SessionJWT)
-		if err != nil {
-			return err
-		}
-		if sess.MemberID != m.ID {
-			return auth.ErrSessionNotFound.WithMessage("The session belongs to a different member.")
-		}
-	}
-	return nil
 }

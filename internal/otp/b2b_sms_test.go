@@ -68,7 +68,7 @@ func TestB2BSMSCompletesMFA(t *testing.T) {
 		}
 		code := lastText(t, e, adaPhone)
 		in := otp.B2BSMSAuthenticateInput{OrganizationID: strict.ID, MemberID: m.ID, Code: code,
-			MemberCredentials: otp.MemberCredentials{IntermediateSessionToken: stopped.IntermediateSessionToken}}
+			MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: stopped.IntermediateSessionToken}}
 
 		// Another member's token, no credentials, a wrong code: refused.
 		bob := e.NewMember(t, strict, "bob@acme.com", auth.MemberActive)
@@ -159,16 +159,16 @@ func TestB2BSMSSend(t *testing.T) {
 		b := e.B2BOTPs
 		o := e.NewOrganization(t, e.p, "Acme", nil)
 		m := e.NewMember(t, o, "ada@acme.com", auth.MemberActive)
-		send := func(number string, creds otp.MemberCredentials) (*otp.MemberSendResult, error) {
+		send := func(number string, creds discovery.MemberCredentials) (*otp.MemberSendResult, error) {
 			return b.SendSMS(ctx, e.p, otp.B2BSMSSendInput{OrganizationID: o.ID, MemberID: m.ID, MFAPhoneNumber: number, MemberCredentials: creds})
 		}
-		_, err := send("", otp.MemberCredentials{})
+		_, err := send("", discovery.MemberCredentials{})
 		wantErr(t, err, auth.ErrMemberPhoneNumberNotFound)
-		_, err = send("555", otp.MemberCredentials{})
+		_, err = send("555", discovery.MemberCredentials{})
 		wantErr(t, err, auth.ErrInvalidPhoneNumber)
 
 		// The first number becomes the member's MFA phone, unverified.
-		res, err := send("+1 415 555 0100", otp.MemberCredentials{})
+		res, err := send("+1 415 555 0100", discovery.MemberCredentials{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,17 +176,17 @@ func TestB2BSMSSend(t *testing.T) {
 			t.Fatalf("member phone %q verified %v", res.Member.MFAPhoneNumber, res.Member.MFAPhoneVerified)
 		}
 		lastText(t, e, adaPhone)
-		_, err = send("+14155550199", otp.MemberCredentials{})
+		_, err = send("+14155550199", discovery.MemberCredentials{})
 		wantErr(t, err, auth.ErrDuplicateMemberPhoneNumberForMember)
 
 		// A step-up with the member's session adds the SMS factor to it.
 		login := emailLogin(t, e, b, o, "ada@acme.com")
-		if _, err := send("", otp.MemberCredentials{SessionToken: login.Token}); err != nil {
+		if _, err := send("", discovery.MemberCredentials{SessionToken: login.Token}); err != nil {
 			t.Fatal(err)
 		}
 		stepped, err := b.AuthenticateSMS(ctx, e.p, otp.B2BSMSAuthenticateInput{
 			OrganizationID: o.ID, MemberID: m.ID, Code: lastText(t, e, adaPhone),
-			MemberCredentials: otp.MemberCredentials{SessionToken: login.Token}, SetMFAEnrollment: "enroll",
+			MemberCredentials: discovery.MemberCredentials{SessionToken: login.Token}, SetMFAEnrollment: "enroll",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -196,7 +196,7 @@ func TestB2BSMSSend(t *testing.T) {
 		}
 
 		// Five wrong guesses void the code.
-		if _, err := send("", otp.MemberCredentials{}); err != nil {
+		if _, err := send("", discovery.MemberCredentials{}); err != nil {
 			t.Fatal(err)
 		}
 		code := lastText(t, e, adaPhone)
@@ -206,7 +206,7 @@ func TestB2BSMSSend(t *testing.T) {
 		}
 		auth1 := func(c string) error {
 			_, err := b.AuthenticateSMS(ctx, e.p, otp.B2BSMSAuthenticateInput{OrganizationID: o.ID, MemberID: m.ID, Code: c,
-				MemberCredentials: otp.MemberCredentials{SessionToken: login.Token}})
+				MemberCredentials: discovery.MemberCredentials{SessionToken: login.Token}})
 			return err
 		}
 		for range auth.OTPMaxAttempts {
@@ -217,7 +217,7 @@ func TestB2BSMSSend(t *testing.T) {
 		// Another member's session is not this member's.
 		e.NewMember(t, o, "bob@acme.com", auth.MemberActive)
 		bobLogin := emailLogin(t, e, b, o, "bob@acme.com")
-		_, err = send("", otp.MemberCredentials{SessionToken: bobLogin.Token})
+		_, err = send("", discovery.MemberCredentials{SessionToken: bobLogin.Token})
 		wantErr(t, err, auth.ErrSessionNotFound)
 
 		// An organization that allows only TOTP takes no SMS.
@@ -250,7 +250,7 @@ func TestB2BSMSSandboxAndTOTPPreference(t *testing.T) {
 			t.Errorf("sandbox number was texted")
 		}
 		in := otp.B2BSMSAuthenticateInput{OrganizationID: strict.ID, MemberID: m.ID, Code: "123456",
-			MemberCredentials: otp.MemberCredentials{IntermediateSessionToken: stopped.IntermediateSessionToken}}
+			MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: stopped.IntermediateSessionToken}}
 		_, err := b.AuthenticateSMS(ctx, e.p, in)
 		wantErr(t, err, auth.ErrUnableToAuthOTPCode)
 		in.Code = otp.SandboxCode

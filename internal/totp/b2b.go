@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
@@ -18,31 +19,12 @@ const (
 	UnenrollMFA = member.UnenrollMFA
 )
 
-// MemberCredentials are what a B2B TOTP call may name the login it is part
-// of with: an intermediate session (primary authentication done, second
-// factor pending) or the member's session. At most one is set.
-type MemberCredentials struct {
-	IntermediateSessionToken string
-	SessionToken             string
-	SessionJWT               string
-}
-
-func (c MemberCredentials) count() int {
-	n := 0
-	for _, v := range []string{c.IntermediateSessionToken, c.SessionToken, c.SessionJWT} {
-		if v != "" {
-			n++
-		}
-	}
-	return n
-}
-
 // MemberCreateInput is a B2B totp.create request.
 type MemberCreateInput struct {
 	OrganizationID    string // an ID, slug or external ID
 	MemberID          string // an ID or external ID
 	ExpirationMinutes int    // 0 means DefaultMemberMinutes
-	MemberCredentials
+	discovery.MemberCredentials
 }
 
 // MemberCreateResult is a new member registration; see CreateResult.
@@ -62,18 +44,18 @@ func (s *Service) CreateMember(ctx context.Context, p *auth.Project, in MemberCr
 	if err := checkMinutes(in.ExpirationMinutes); err != nil {
 		return nil, err
 	}
-	if in.count() > 1 {
+	if in.Count() > 1 {
 		return nil, tooManyCredentials
 	}
 	minutes := in.ExpirationMinutes
 	if minutes == 0 {
 		minutes = DefaultMemberMinutes
 	}
-	o, m, err := s.member(ctx, s.store, p, in.OrganizationID, in.MemberID)
+	o, m, err := organization.LookupActiveMember(ctx, s.store, p.ID, in.OrganizationID, in.MemberID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
+	if err := s.discovery.CheckMemberCredentials(ctx, p, o, m, in.MemberCredentials); err != nil {
 		return nil, err
 	}
 	var res *MemberCreateResult
@@ -108,7 +90,7 @@ func (s *Service) CreateMember(ctx context.Context, p *auth.Project, in MemberCr
 type MemberLoginInput struct {
 	OrganizationID string
 	MemberID       string
-	MemberCredentials
+	discovery.MemberCredentials
 	DurationMinutes int // 0 means session.DefaultMemberSessionMinutes
 	CustomClaims    map[string]any
 }
@@ -183,7 +165,7 @@ var tooManyCredentials = auth.ErrTooManySessionArguments.WithMessage("Only one o
 // how many unused recovery codes the registration has left.
 func (s *Service) memberLogin(ctx context.Context, p *auth.Project, in MemberLoginInput,
 	prove func(tx store.Store, reg *auth.TOTP, m *auth.Member, o *auth.Organization) (auth.AuthenticationFactor, error)) (*session.MemberResult, int, error) {
-	switch in.count() {
+	switch in.Count() {
 	case 0:
 		// A second factor completes a login; alone it would be a primary
 		// factor, which TOTP is not.
@@ -200,7 +182,7 @@ func (s *Service) memberLogin(ctx context.Context, p *auth.Project, in MemberLog
 		remaining int
 	)
 	err := s.store.InTx(ctx, func(tx store.Store) error {
-		o, m, err := s.member(ctx, tx, p, in.OrganizationID, in.MemberID)
+		o, m, err := organization.LookupActiveMember(ctx, tx, p.ID, in.OrganizationID, in.MemberID)
 		if err != nil {
 			return err
 		}
@@ -279,7 +261,7 @@ type MemberCodesResult struct {
 // MemberRecoveryCodes returns a member's unused recovery codes
 // (recovery_codes.get).
 func (s *Service) MemberRecoveryCodes(ctx context.Context, p *auth.Project, organizationID, memberID string) (*MemberCodesResult, error) {
-	o, m, err := s.member(ctx, s.store, p, organizationID, memberID)
+	o, m, err := organization.LookupActiveMember(ctx, s.store, p.ID, organizationID, memberID)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +281,7 @@ func (s *Service) MemberRecoveryCodes(ctx context.Context, p *auth.Project, orga
 func (s *Service) RotateMemberRecoveryCodes(ctx context.Context, p *auth.Project, organizationID, memberID string) (*MemberCodesResult, error) {
 	var res *MemberCodesResult
 	err := s.store.InTx(ctx, func(tx store.Store) error {
-		o, m, err := s.member(ctx, tx, p, organizationID, memberID)
+		o, m, err := organization.LookupActiveMember(ctx, tx, p.ID, organizationID, memberID)
 		if err != nil {
 			return err
 		}
@@ -327,7 +309,7 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Project, organizatio
 	)
 	err := s.store.InTx(ctx, func(tx store.Store) error {
 		var err error
-		if o, m, err = s.member(ctx, tx, p, organizationID, memberID); err != nil {
+		if o, m, err = organization.LookupActiveMember(ctx, tx, p.ID, organizationID, memberID); err != nil {
 			return err
 		}
 		reg, err := tx.GetMemberTOTP(ctx, p.ID, m.ID)
@@ -359,40 +341,4 @@ func (s *Service) memberRegistration(ctx context.Context, st store.Store, p *aut
 		return nil, fmt.Errorf("totp: get registration: %w", err)
 	}
 	return reg, nil
-}
-
-// member resolves the organization and member parameters of a B2B call;
-// a deleted member is not found.
-func (s *Service) member(ctx context.Context, st store.Store, p *auth.Project, organizationID, memberID string) (*auth.Organization, *auth.Member, error) {
-	o, err := organization.Lookup(ctx, st, p.ID, organizationID)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := organization.LookupMember(ctx, st, p.ID, o.ID, memberID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if m.Status == auth.MemberDeleted {
-		return nil, nil, auth.ErrMemberNotFound
-	}
-	return o, m, nil
-}
-
-// checkCredentials checks, without using them up, that credentials given
-// to a create call belong to the member.
-func (s *Service) checkCredentials(ctx context.Context, p *auth.Project, o *auth.Organization, m *auth.Member, c MemberCredentials) error {
-	switch {
-	case c.IntermediateSessionToken != "":
-		_, err := s.discovery.CheckIntermediate(ctx, p, c.IntermediateSessionToken, o, m)
-		return err
-	case c.SessionToken != "" || c.SessionJWT != "":
-		sess, _, _, err := s.sessions.AuthenticateMember(ctx, p, c.SessionToken, c.SessionJWT)
-		if err != nil {
-			return err
-		}
-		if sess.MemberID != m.ID {
-			return auth.ErrSessionNotFound.WithMessage("The session belongs to a different member.")
-		}
-	}
-	return nil
 }

@@ -50,7 +50,7 @@ func (f *b2bFixture) create(t *testing.T) *totp.MemberCreateResult {
 	return res
 }
 
-func (f *b2bFixture) login(creds totp.MemberCredentials) totp.MemberLoginInput {
+func (f *b2bFixture) login(creds discovery.MemberCredentials) totp.MemberLoginInput {
 	return totp.MemberLoginInput{OrganizationID: f.o.ID, MemberID: f.m.ID, MemberCredentials: creds}
 }
 
@@ -74,7 +74,7 @@ func TestMemberAuthenticateWithIntermediateSession(t *testing.T) {
 		}
 		ist := f.ist(t, "ada@acme.com")
 		res, err := f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: ist}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: ist}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()), SetMFAEnrollment: totp.EnrollMFA,
 		})
 		must(t, err)
@@ -97,7 +97,7 @@ func TestMemberAuthenticateWithIntermediateSession(t *testing.T) {
 		// The intermediate session is spent.
 		f.s.Clock.Advance(totp.Period)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: ist}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: ist}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()),
 		})
 		wantErr(t, err, auth.ErrIntermediateSessionNotFound)
@@ -105,12 +105,12 @@ func TestMemberAuthenticateWithIntermediateSession(t *testing.T) {
 		// A new one, with the code already used, leaves it unspent.
 		ist2 := f.ist(t, "ada@acme.com")
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: ist2}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: ist2}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now().Add(-totp.Period)),
 		})
 		wantErr(t, err, auth.ErrTOTPCodeAlreadyAuthenticated)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: ist2}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: ist2}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()), SetMFAEnrollment: totp.UnenrollMFA,
 		})
 		must(t, err)
@@ -124,7 +124,7 @@ func TestMemberAuthenticateWithIntermediateSession(t *testing.T) {
 		f.s.NewMember(t, f.o, "bob@acme.com", auth.MemberActive)
 		f.s.Clock.Advance(totp.Period)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: f.ist(t, "bob@acme.com")}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: f.ist(t, "bob@acme.com")}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()),
 		})
 		wantErr(t, err, auth.ErrInvalidISTForOrganization)
@@ -140,11 +140,11 @@ func TestMemberAuthenticateWithSession(t *testing.T) {
 		first, err := f.s.Discovery.Exchange(ctx, f.p, discovery.ExchangeInput{IntermediateSessionToken: f.ist(t, "ada@acme.com"), OrganizationID: f.o.ID})
 		must(t, err)
 		reg, err := f.s.TOTPs.CreateMember(ctx, f.p, totp.MemberCreateInput{
-			OrganizationID: f.o.Slug, MemberID: f.m.ID, MemberCredentials: totp.MemberCredentials{SessionToken: first.Token},
+			OrganizationID: f.o.Slug, MemberID: f.m.ID, MemberCredentials: discovery.MemberCredentials{SessionToken: first.Token},
 		})
 		must(t, err)
 		res, err := f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{SessionToken: first.Token}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{SessionToken: first.Token}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()), SetDefaultMFA: true,
 		})
 		must(t, err)
@@ -155,14 +155,14 @@ func TestMemberAuthenticateWithSession(t *testing.T) {
 		// Credentials are required, and only one.
 		f.s.Clock.Advance(totp.Period)
 		c := code(t, reg.Secret, f.s.Clock.Now())
-		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{MemberLoginInput: f.login(totp.MemberCredentials{}), Code: c})
+		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{MemberLoginInput: f.login(discovery.MemberCredentials{}), Code: c})
 		wantErr(t, err, auth.ErrNoSessionArguments)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{SessionToken: first.Token, SessionJWT: first.JWT}), Code: c,
+			MemberLoginInput: f.login(discovery.MemberCredentials{SessionToken: first.Token, SessionJWT: first.JWT}), Code: c,
 		})
 		wantErr(t, err, auth.ErrTooManySessionArguments)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{SessionToken: first.Token}), Code: c, SetMFAEnrollment: "maybe",
+			MemberLoginInput: f.login(discovery.MemberCredentials{SessionToken: first.Token}), Code: c, SetMFAEnrollment: "maybe",
 		})
 		wantErr(t, err, auth.ErrInvalidArgument)
 
@@ -172,7 +172,7 @@ func TestMemberAuthenticateWithSession(t *testing.T) {
 		// Another member's session cannot create one for ada.
 		bob := f.s.NewMember(t, f.o, "bob@acme.com", auth.MemberActive)
 		_, err = f.s.TOTPs.CreateMember(ctx, f.p, totp.MemberCreateInput{
-			OrganizationID: f.o.ID, MemberID: bob.ID, MemberCredentials: totp.MemberCredentials{SessionToken: first.Token},
+			OrganizationID: f.o.ID, MemberID: bob.ID, MemberCredentials: discovery.MemberCredentials{SessionToken: first.Token},
 		})
 		wantErr(t, err, auth.ErrSessionNotFound)
 	})
@@ -194,14 +194,14 @@ func TestMemberRecoveryCodes(t *testing.T) {
 		}
 		recover := func(c, ist string) (*session.MemberResult, int, error) {
 			return f.s.TOTPs.RecoverMember(ctx, f.p, totp.MemberRecoverInput{
-				MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: ist}), RecoveryCode: c,
+				MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: ist}), RecoveryCode: c,
 			})
 		}
 		// Not before the registration is verified.
 		_, _, err = recover(reg.RecoveryCodes[0], f.ist(t, "ada@acme.com"))
 		wantErr(t, err, auth.ErrTOTPNotFound)
 		_, err = f.s.TOTPs.AuthenticateMember(ctx, f.p, totp.MemberAuthenticateInput{
-			MemberLoginInput: f.login(totp.MemberCredentials{IntermediateSessionToken: f.ist(t, "ada@acme.com")}),
+			MemberLoginInput: f.login(discovery.MemberCredentials{IntermediateSessionToken: f.ist(t, "ada@acme.com")}),
 			Code:             code(t, reg.Secret, f.s.Clock.Now()),
 		})
 		must(t, err)

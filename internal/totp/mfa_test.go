@@ -75,7 +75,7 @@ func TestMFARequiredThenTOTP(t *testing.T) {
 		// The intermediate session token enrolls an authenticator app and
 		// completes the login with its first code.
 		ist := res.IntermediateSessionToken
-		creds := totp.MemberCredentials{IntermediateSessionToken: ist}
+		creds := discovery.MemberCredentials{IntermediateSessionToken: ist}
 		reg, err := s.TOTPs.CreateMember(ctx, p, totp.MemberCreateInput{OrganizationID: strict.ID, MemberID: m.ID, MemberCredentials: creds})
 		must(t, err)
 		done, err := s.TOTPs.AuthenticateMember(ctx, p, totp.MemberAuthenticateInput{
@@ -111,7 +111,7 @@ func TestMFARequiredThenTOTP(t *testing.T) {
 		}
 		rec, _, err := s.TOTPs.RecoverMember(ctx, p, totp.MemberRecoverInput{
 			MemberLoginInput: totp.MemberLoginInput{OrganizationID: strict.ID, MemberID: m.ID,
-				MemberCredentials: totp.MemberCredentials{IntermediateSessionToken: res.IntermediateSessionToken}},
+				MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: res.IntermediateSessionToken}},
 			RecoveryCode: reg.RecoveryCodes[0],
 		})
 		must(t, err)
@@ -149,7 +149,7 @@ func TestMFAIntermediateSessionRefusals(t *testing.T) {
 		authenticate := func(m *auth.Member, ist string) error {
 			_, err := s.TOTPs.AuthenticateMember(ctx, p, totp.MemberAuthenticateInput{
 				MemberLoginInput: totp.MemberLoginInput{OrganizationID: m.OrganizationID, MemberID: m.ID,
-					MemberCredentials: totp.MemberCredentials{IntermediateSessionToken: ist}},
+					MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: ist}},
 				Code: code(t, secrets[m.ID], s.Clock.Now()),
 			})
 			return err
@@ -200,7 +200,7 @@ func TestMFAPolicies(t *testing.T) {
 			must(t, err)
 			ist := magicLogin(t, s, p, o, "sam@acme.com", magiclink.B2BAuthenticateInput{}).IntermediateSessionToken
 			full, err := s.TOTPs.AuthenticateMember(ctx, p, totp.MemberAuthenticateInput{
-				MemberLoginInput: totp.MemberLoginInput{OrganizationID: o.ID, MemberID: m.ID, MemberCredentials: totp.MemberCredentials{IntermediateSessionToken: ist}},
+				MemberLoginInput: totp.MemberLoginInput{OrganizationID: o.ID, MemberID: m.ID, MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: ist}},
 				Code:             code(t, reg.Secret, s.Clock.Now()),
 			})
 			must(t, err)
@@ -237,7 +237,7 @@ func TestMFAPolicies(t *testing.T) {
 			}
 			_, err = s.TOTPs.AuthenticateMember(ctx, p, totp.MemberAuthenticateInput{
 				MemberLoginInput: totp.MemberLoginInput{OrganizationID: o.ID, MemberID: m.ID,
-					MemberCredentials: totp.MemberCredentials{IntermediateSessionToken: res.IntermediateSessionToken}},
+					MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: res.IntermediateSessionToken}},
 				Code: code(t, reg.Secret, s.Clock.Now()),
 			})
 			wantErr(t, err, auth.ErrOperationRestrictedByMFAMethods)
@@ -283,7 +283,7 @@ func TestMFADiscovery(t *testing.T) {
 		wantStopped(t, ex)
 		done, err := s.TOTPs.AuthenticateMember(ctx, p, totp.MemberAuthenticateInput{
 			MemberLoginInput: totp.MemberLoginInput{OrganizationID: strict.ID, MemberID: m.ID,
-				MemberCredentials: totp.MemberCredentials{IntermediateSessionToken: ex.IntermediateSessionToken}},
+				MemberCredentials: discovery.MemberCredentials{IntermediateSessionToken: ex.IntermediateSessionToken}},
 			Code: code(t, reg.Secret, s.Clock.Now()),
 		})
 		must(t, err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -675,7 +676,7 @@ func (s *Service) discover(ctx context.Context, issuer string) (*oidc.Provider, 
 func (s *Service) oauth2Config(p *auth.Project, cfg *Config, e oauth2.Endpoint, extra []string) *oauth2.Config {
 	scopes := append([]string(nil), cfg.Scopes...)
 	for _, sc := range extra {
-		if !contains(scopes, sc) {
+		if !slices.Contains(scopes, sc) {
 			scopes = append(scopes, sc)
 		}
 	}
@@ -683,15 +684,6 @@ func (s *Service) oauth2Config(p *auth.Project, cfg *Config, e oauth2.Endpoint, 
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: e, Scopes: scopes,
 		RedirectURL: s.publicURL + CallbackPath(p.ID, cfg.Name),
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // verifierAD and tokensAD bind sealed values to their use.

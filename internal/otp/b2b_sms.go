@@ -145,19 +145,15 @@ func (s *B2B) ChallengeSMS(ctx context.Context, tx store.Store, p *auth.Project,
 // after commit.
 func (s *B2B) smsCode(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member) (func(context.Context), error) {
 	now := s.now().UTC()
-	code, err := s.issue(ctx, tx, p, &auth.OTP{
+	msgID, err := s.sendCode(ctx, tx, p, &auth.OTP{
 		MethodID: smsMethodID(m.ID), Delivery: auth.DeliverySMS, Address: m.MFAPhoneNumber,
-	}, auth.OTPDefaultMinutes, now)
+	}, auth.OTPDefaultMinutes, now, func(code string) *auth.Message {
+		return textMessage(p, auth.ChannelSMS, m.MFAPhoneNumber, code, auth.OTPDefaultMinutes)
+	})
 	if err != nil {
 		return nil, err
 	}
-	msg := textMessage(p, auth.ChannelSMS, m.MFAPhoneNumber, code, auth.OTPDefaultMinutes)
-	msg.ID = auth.NewID(auth.KindMessage, p.Env)
-	msg.CreatedAt, msg.NextAttemptAt = now, now
-	if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, msg); err != nil {
-		return nil, fmt.Errorf("otp: enqueue sms: %w", err)
-	}
-	return func(ctx context.Context) { s.mail.Deliver(ctx, p.ID, msg.ID) }, nil
+	return func(ctx context.Context) { s.mail.Deliver(ctx, p.ID, msgID) }, nil
 }
 
 // B2BSMSAuthenticateInput is a b2b otps.sms.authenticate request.

@@ -149,15 +149,25 @@ func (s *Service) throttle(ctx context.Context, p *auth.Project, address string,
 // that carries it, naming sender, and returns the message's ID for
 // Deliver after commit.
 func (s *Service) emailCode(ctx context.Context, tx store.Store, p *auth.Project, o *auth.OTP, sender string, minutes int, now time.Time) (string, error) {
+	return s.sendCode(ctx, tx, p, o, minutes, now, func(code string) *auth.Message {
+		return emailMessage(p, sender, o.Address, code, minutes)
+	})
+}
+
+// sendCode issues a code for o's method within tx and enqueues the
+// message that carries it, as message writes it, in the same transaction;
+// it returns the message's ID for Deliver after commit.
+func (s *Service) sendCode(ctx context.Context, tx store.Store, p *auth.Project, o *auth.OTP, minutes int, now time.Time,
+	message func(code string) *auth.Message) (string, error) {
 	code, err := s.issue(ctx, tx, p, o, minutes, now)
 	if err != nil {
 		return "", err
 	}
-	m := emailMessage(p, sender, o.Address, code, minutes)
+	m := message(code)
 	m.ID = auth.NewID(auth.KindMessage, p.Env)
 	m.CreatedAt, m.NextAttemptAt = now, now
 	if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
-		return "", fmt.Errorf("otp: enqueue email: %w", err)
+		return "", fmt.Errorf("otp: enqueue %s: %w", m.Channel, err)
 	}
 	return m.ID, nil
 }

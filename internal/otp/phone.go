@@ -93,20 +93,10 @@ func (s *Service) sendPhone(ctx context.Context, p *auth.Project, ch auth.Channe
 			return err
 		}
 		res.UserID, res.PhoneID, res.Created = u.ID, ph.ID, created
-		code, err := s.issue(ctx, tx, p, &auth.OTP{
+		msgID, err = s.sendCode(ctx, tx, p, &auth.OTP{
 			MethodID: ph.ID, UserID: u.ID, Delivery: auth.DeliveryMethod(ch), Address: number,
-		}, minutes, now)
-		if err != nil {
-			return err
-		}
-		m := textMessage(p, ch, number, code, minutes)
-		m.ID = auth.NewID(auth.KindMessage, p.Env)
-		m.CreatedAt, m.NextAttemptAt = now, now
-		if err := s.mail.Enqueue(ctx, tx, p.ID, p.Env, m); err != nil {
-			return fmt.Errorf("otp: enqueue %s: %w", ch, err)
-		}
-		msgID = m.ID
-		return nil
+		}, minutes, now, func(code string) *auth.Message { return textMessage(p, ch, number, code, minutes) })
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -247,12 +247,17 @@ func (s *Service) Callback(ctx context.Context, in CallbackInput) (string, error
 
 // identity is who a provider says the user is.
 type identity struct {
-	Subject       string
-	Email         string // "" unless the provider vouches it is verified
-	GivenName     string
-	FamilyName    string
-	Picture       string
-	Locale        string
+	Subject    string
+	Email      string // "" unless the provider vouches it is verified
+	GivenName  string
+	FamilyName string
+	Picture    string
+	Locale     string
+	// TenantID is the organization the provider says the account belongs
+	// to: Google's hosted domain (hd), Microsoft's tenant (tid); "" for
+	// personal accounts and other providers. B2B logins match it against
+	// organizations' allowed OAuth tenants.
+	TenantID      string
 	AccessToken   string
 	RefreshToken  string
 	IDToken       string
@@ -318,6 +323,12 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 		}
 	}
 	id.GivenName, id.FamilyName, id.Picture, id.Locale = claims.GivenName, claims.FamilyName, claims.Picture, claims.Locale
+	switch cfg.Type {
+	case auth.OAuthGoogle:
+		id.TenantID = claims.HostedDomain
+	case auth.OAuthMicrosoft:
+		id.TenantID = claims.TenantID
+	}
 	return id, nil
 }
 
@@ -329,6 +340,10 @@ type profileClaims struct {
 	FamilyName    string   `json:"family_name"`
 	Picture       string   `json:"picture"`
 	Locale        string   `json:"locale"`
+	// HostedDomain (Google) and TenantID (Microsoft) name the account's
+	// organization.
+	HostedDomain string `json:"hd"`
+	TenantID     string `json:"tid"`
 }
 
 // flexBool reads a boolean claim sent as true or as "true", as some

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -95,6 +96,11 @@ func TestOAuthOIDCLogin(t *testing.T) {
 		}
 		if res.ProviderValues.AccessToken == "" || res.ProviderValues.IDToken == "" {
 			t.Errorf("provider_values = %+v, want the provider's tokens", res.ProviderValues)
+		}
+		// oidctest releases every user's locale as "en".
+		wantProviders := []users.OAuthProvider{{ProviderType: "OIDC", ProviderSubject: ada.ID, Locale: "en", OAuthUserRegistrationID: res.OAuthUserRegistrationID}}
+		if !reflect.DeepEqual(res.User.Providers, wantProviders) {
+			t.Errorf("user.providers = %+v, want %+v", res.User.Providers, wantProviders)
 		}
 
 		// The token is single use.
@@ -373,6 +379,25 @@ func TestOAuthAttach(t *testing.T) {
 		again, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, e.op.User, nil)})
 		if err != nil || again.UserID != bob.UserID {
 			t.Errorf("login after attach = %+v, %v; want %s", again, err, bob.UserID)
+		}
+		got, err := e.client.Users.Get(ctx, &users.GetParams{UserID: bob.UserID})
+		if err != nil || len(got.Providers) != 1 || got.Providers[0].OAuthUserRegistrationID != res.OAuthUserRegistrationID {
+			t.Fatalf("users.get after attach = %+v, %v; want the %s registration", got, err, res.OAuthUserRegistrationID)
+		}
+
+		// Unlinked, the account no longer logs bob in: its next login
+		// is a first login (a new user for the provider's address).
+		del, err := e.client.Users.DeleteOAuthRegistration(ctx, &users.DeleteOAuthRegistrationParams{OAuthUserRegistrationID: res.OAuthUserRegistrationID})
+		if err != nil || del.UserID != bob.UserID || len(del.User.Providers) != 0 {
+			t.Errorf("DeleteOAuthRegistration = %+v, %v", del, err)
+		}
+		_, err = e.client.Users.DeleteOAuthRegistration(ctx, &users.DeleteOAuthRegistrationParams{OAuthUserRegistrationID: res.OAuthUserRegistrationID})
+		wantError(t, err, 404, "oauth_user_registration_not_found")
+		_, err = e.client.Users.DeleteOAuthRegistration(ctx, &users.DeleteOAuthRegistrationParams{OAuthUserRegistrationID: bob.UserID})
+		wantError(t, err, 400, "invalid_argument")
+		fresh, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, e.op.User, nil)})
+		if err != nil || fresh.UserID == bob.UserID {
+			t.Errorf("login after unlinking = %+v, %v; want another user than %s", fresh, err, bob.UserID)
 		}
 
 		// An attach token is single use, and bound to its provider.

@@ -19,6 +19,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /v1/users/phone_numbers/{phone_id}", h.api(h.usersDeletePhoneNumber))
 	mux.Handle("DELETE /v1/users/totps/{totp_id}", h.api(h.usersDeleteTOTP))
 	mux.Handle("DELETE /v1/users/passwords/{password_id}", h.api(h.usersDeletePassword))
+	mux.Handle("DELETE /v1/users/oauth/{oauth_user_registration_id}", h.api(h.usersDeleteOAuthRegistration))
 
 	// Email magic links
 	mux.Handle("POST /v1/magic_links/email/login_or_create", h.api(h.magicLinksEmailLoginOrCreate))

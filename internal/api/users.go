@@ -29,30 +29,37 @@ type (
 		PasswordID    string `json:"password_id"`
 		RequiresReset bool   `json:"requires_reset"`
 	}
+	userProviderJSON struct {
+		ProviderType            string `json:"provider_type"`
+		ProviderSubject         string `json:"provider_subject"`
+		ProfilePictureURL       string `json:"profile_picture_url"`
+		Locale                  string `json:"locale"`
+		OAuthUserRegistrationID string `json:"oauth_user_registration_id"`
+	}
 	userTOTPJSON struct {
 		TOTPID   string `json:"totp_id"`
 		Verified bool   `json:"verified"`
 	}
 	userJSON struct {
-		UserID                 string            `json:"user_id"`
-		Emails                 []emailJSON       `json:"emails"`
-		Status                 string            `json:"status"`
-		PhoneNumbers           []phoneNumberJSON `json:"phone_numbers"`
-		WebAuthnRegistrations  []struct{}        `json:"webauthn_registrations"`
-		Providers              []struct{}        `json:"providers"`
-		TOTPs                  []userTOTPJSON    `json:"totps"`
-		CryptoWallets          []struct{}        `json:"crypto_wallets"`
-		BiometricRegistrations []struct{}        `json:"biometric_registrations"`
-		IsLocked               bool              `json:"is_locked"`
-		Roles                  []string          `json:"roles"`
-		Name                   nameJSON          `json:"name"`
-		CreatedAt              string            `json:"created_at"`
-		Password               *userPasswordJSON `json:"password"` // null without a password
-		TrustedMetadata        map[string]any    `json:"trusted_metadata"`
-		UntrustedMetadata      map[string]any    `json:"untrusted_metadata"`
-		ExternalID             string            `json:"external_id"`
-		LockCreatedAt          *string           `json:"lock_created_at"`
-		LockExpiresAt          *string           `json:"lock_expires_at"`
+		UserID                 string             `json:"user_id"`
+		Emails                 []emailJSON        `json:"emails"`
+		Status                 string             `json:"status"`
+		PhoneNumbers           []phoneNumberJSON  `json:"phone_numbers"`
+		WebAuthnRegistrations  []struct{}         `json:"webauthn_registrations"`
+		Providers              []userProviderJSON `json:"providers"`
+		TOTPs                  []userTOTPJSON     `json:"totps"`
+		CryptoWallets          []struct{}         `json:"crypto_wallets"`
+		BiometricRegistrations []struct{}         `json:"biometric_registrations"`
+		IsLocked               bool               `json:"is_locked"`
+		Roles                  []string           `json:"roles"`
+		Name                   nameJSON           `json:"name"`
+		CreatedAt              string             `json:"created_at"`
+		Password               *userPasswordJSON  `json:"password"` // null without a password
+		TrustedMetadata        map[string]any     `json:"trusted_metadata"`
+		UntrustedMetadata      map[string]any     `json:"untrusted_metadata"`
+		ExternalID             string             `json:"external_id"`
+		LockCreatedAt          *string            `json:"lock_created_at"`
+		LockExpiresAt          *string            `json:"lock_expires_at"`
 	}
 )
 
@@ -64,6 +71,13 @@ func toUserJSON(u *auth.User) userJSON {
 	phones := make([]phoneNumberJSON, 0, len(u.Phones))
 	for _, p := range u.Phones {
 		phones = append(phones, phoneNumberJSON{PhoneID: p.ID, PhoneNumber: p.Number, Verified: p.Verified})
+	}
+	providers := make([]userProviderJSON, 0, len(u.Providers))
+	for _, p := range u.Providers {
+		providers = append(providers, userProviderJSON{
+			ProviderType: providerTypeNames[auth.OAuthProviderTypeOf(p.Provider)], ProviderSubject: p.Subject,
+			ProfilePictureURL: p.ProfilePictureURL, Locale: p.Locale, OAuthUserRegistrationID: p.RegistrationID,
+		})
 	}
 	totps := []userTOTPJSON{}
 	if u.TOTPID != "" {
@@ -80,7 +94,7 @@ func toUserJSON(u *auth.User) userJSON {
 		Status:                 string(u.Status),
 		PhoneNumbers:           phones,
 		WebAuthnRegistrations:  []struct{}{},
-		Providers:              []struct{}{},
+		Providers:              providers,
 		TOTPs:                  totps,
 		CryptoWallets:          []struct{}{},
 		BiometricRegistrations: []struct{}{},
@@ -269,6 +283,14 @@ type usersDeleteFactorResponse struct {
 
 func (h *handler) usersDeleteEmail(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.Users.DeleteEmail(r.Context(), projectOf(r).ID, r.PathValue("email_id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, &usersDeleteFactorResponse{UserID: u.ID, User: toUserJSON(u)})
+}
+
+func (h *handler) usersDeleteOAuthRegistration(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Users.DeleteOAuthRegistration(r.Context(), projectOf(r).ID, r.PathValue("oauth_user_registration_id"))
 	if err != nil {
 		return err
 	}

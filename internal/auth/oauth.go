@@ -27,6 +27,16 @@ func (t OAuthProviderType) Valid() bool {
 	return false
 }
 
+// OAuthProviderTypeOf returns the type of the provider configured under
+// name: a built-in type's provider always bears the type's name, and any
+// other name is a generic OpenID Connect provider's.
+func OAuthProviderTypeOf(name string) OAuthProviderType {
+	if t := OAuthProviderType(name); t.Valid() {
+		return t
+	}
+	return OAuthOIDC
+}
+
 // OAuthProvider is one project's configuration of one identity provider.
 // Name is the {provider} of the start URL: the type's own name for the
 // built-in providers, and any slug for generic OpenID Connect providers

@@ -29,6 +29,9 @@ type User struct {
 	UntrustedMetadata map[string]any
 	Emails            []Email // ordered by creation
 	Phones            []Phone // ordered by creation
+	// Providers are the identity provider accounts OAuth logins linked to
+	// the user, ordered by creation.
+	Providers []UserProvider
 	// TOTPID is the user's verified TOTP registration, "" when it has
 	// none. The store keeps it as registrations are verified and deleted;
 	// UpdateUser does not write it.
@@ -87,6 +90,31 @@ type Phone struct {
 	Number    string
 	Verified  bool
 	CreatedAt time.Time
+}
+
+// UserProvider is an identity provider account linked to a user: an
+// OAuthRegistration without its sealed tokens, as the user's providers
+// list reports it.
+type UserProvider struct {
+	RegistrationID string
+	// Provider is the provider's configured name (the {provider} of the
+	// start URL); OAuthProviderTypeOf gives its type.
+	Provider          string
+	Subject           string
+	ProfilePictureURL string
+	Locale            string
+	CreatedAt         time.Time
+}
+
+// ProviderByID returns the user's provider account with the given OAuth
+// registration ID, if any.
+func (u *User) ProviderByID(id string) (UserProvider, bool) {
+	for _, p := range u.Providers {
+		if p.RegistrationID == id {
+			return p, true
+		}
+	}
+	return UserProvider{}, false
 }
 
 // PhoneByID returns the user's phone number with the given ID, if any.

@@ -333,6 +333,31 @@ func (s *Service) DeleteEmail(ctx context.Context, projectID, emailID string) (*
 	return u, err
 }
 
+// DeleteOAuthRegistration unlinks a provider account from its user and
+// returns the user. The account's next login finds or creates a user as a
+// first login would.
+func (s *Service) DeleteOAuthRegistration(ctx context.Context, projectID, registrationID string) (*auth.User, error) {
+	if !auth.HasKind(registrationID, auth.KindOAuthRegistration) {
+		return nil, auth.ErrInvalidArgument.WithMessage("%q is not an oauth_user_registration_id.", registrationID)
+	}
+	var u *auth.User
+	err := s.store.InTx(ctx, func(tx store.Store) error {
+		r, err := tx.GetOAuthRegistration(ctx, projectID, registrationID)
+		if errors.Is(err, store.ErrNotFound) {
+			return auth.ErrOAuthUserRegistrationNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("user: delete oauth registration: %w", err)
+		}
+		if err := tx.DeleteOAuthRegistration(ctx, projectID, registrationID); err != nil {
+			return fmt.Errorf("user: delete oauth registration: %w", err)
+		}
+		u, err = s.get(ctx, tx, projectID, r.UserID)
+		return err
+	})
+	return u, err
+}
+
 // Operand is one search condition, as Stytch's users.search takes it.
 type Operand struct {
 	FilterName  string

@@ -22,19 +22,22 @@ const userColumns = `u.user_id, u.status, u.first_name, u.middle_name, u.last_na
 	u.trusted_metadata, u.untrusted_metadata, u.created_at, u.updated_at, u.totp_id, u.password_id,
 	u.password_requires_reset`
 
-// userContacts joins a user's emails and phone numbers. A user with E
-// emails and P phones gives max(E,1)*max(P,1) rows: a handful, since a user
-// has one or two of each, and both joins stay on their (project_id,
-// user_id) indexes, where a UNION of the two tables in a subquery may not
-// on SQLite. readUserRows folds the repeats.
+// userContacts joins a user's emails, phone numbers and linked provider
+// accounts. A user with E emails, P phones and R provider accounts gives
+// max(E,1)*max(P,1)*max(R,1) rows: a handful, since a user has one or two
+// of each, and every join stays on its (project_id, user_id) index, where
+// a UNION of the tables in a subquery may not on SQLite. readUserRows
+// folds the repeats.
 const userContacts = ` LEFT JOIN emails e ON e.project_id = u.project_id AND e.user_id = u.user_id
-	LEFT JOIN phone_numbers ph ON ph.project_id = u.project_id AND ph.user_id = u.user_id`
+	LEFT JOIN phone_numbers ph ON ph.project_id = u.project_id AND ph.user_id = u.user_id
+	LEFT JOIN oauth_registrations r ON r.project_id = u.project_id AND r.user_id = u.user_id`
 
 // contactColumns and contactOrder go with userContacts. Ordering by email
 // first keeps each email's rows together.
 const (
-	contactColumns = `, e.email_id, e.address, e.verified, e.created_at, ph.phone_id, ph.phone_number, ph.verified, ph.created_at`
-	contactOrder   = ` ORDER BY e.created_at, e.email_id, ph.created_at, ph.phone_id`
+	contactColumns = `, e.email_id, e.address, e.verified, e.created_at, ph.phone_id, ph.phone_number, ph.verified, ph.created_at,
+	r.registration_id, r.provider, r.subject, r.profile_picture_url, r.locale, r.created_at`
+	contactOrder = ` ORDER BY e.created_at, e.email_id, ph.created_at, ph.phone_id, r.created_at, r.registration_id`
 )
 
 // userWithContacts reads a user with its emails and phone numbers in one
@@ -64,6 +67,10 @@ type userDest struct {
 	phoneID, number    sql.NullString
 	phoneVerified      sql.NullBool
 	phoneCreated       *time.Time
+	registrationID     sql.NullString
+	provider, subject  sql.NullString
+	picture, locale    sql.NullString
+	providerCreated    *time.Time
 }
 
 func (d *userDest) userTargets() []any {
@@ -74,7 +81,8 @@ func (d *userDest) userTargets() []any {
 
 func (d *userDest) contactTargets() []any {
 	return []any{&d.emailID, &d.address, &d.emailVerified, nullTimeCol{&d.emailCreated},
-		&d.phoneID, &d.number, &d.phoneVerified, nullTimeCol{&d.phoneCreated}}
+		&d.phoneID, &d.number, &d.phoneVerified, nullTimeCol{&d.phoneCreated},
+		&d.registrationID, &d.provider, &d.subject, &d.picture, &d.locale, nullTimeCol{&d.providerCreated}}
 }
 
 // decode finishes the user: metadata decoded, Emails and Phones non-nil.
@@ -90,11 +98,12 @@ func (d *userDest) decode(projectID string) (auth.User, error) {
 	u.TrustedMetadata, u.UntrustedMetadata = orEmpty(u.TrustedMetadata), orEmpty(u.UntrustedMetadata)
 	u.Emails = []auth.Email{}
 	u.Phones = []auth.Phone{}
+	u.Providers = []auth.UserProvider{}
 	return u, nil
 }
 
-// addContacts appends the email and phone of the row just scanned unless
-// an earlier row of the same user brought them.
+// addContacts appends the email, phone and provider account of the row
+// just scanned unless an earlier row of the same user brought them.
 func (d *userDest) addContacts(u *auth.User) {
 	if d.emailID.Valid && (len(u.Emails) == 0 || u.Emails[len(u.Emails)-1].ID != d.emailID.String) {
 		u.Emails = append(u.Emails, auth.Email{
@@ -107,6 +116,14 @@ func (d *userDest) addContacts(u *auth.User) {
 			u.Phones = append(u.Phones, auth.Phone{
 				ID: d.phoneID.String, UserID: u.ID, Number: d.number.String,
 				Verified: d.phoneVerified.Bool, CreatedAt: *d.phoneCreated,
+			})
+		}
+	}
+	if d.registrationID.Valid {
+		if _, seen := u.ProviderByID(d.registrationID.String); !seen {
+			u.Providers = append(u.Providers, auth.UserProvider{
+				RegistrationID: d.registrationID.String, Provider: d.provider.String, Subject: d.subject.String,
+				ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.providerCreated,
 			})
 		}
 	}
@@ -358,8 +375,8 @@ func (db *DB) SearchUsers(ctx context.Context, projectID string, f store.UserFil
 	return users, total, nil
 }
 
-// attachContacts loads the emails and phone numbers of users, one query
-// for each.
+// attachContacts loads the emails, phone numbers and provider accounts of
+// users, one query for each.
 func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth.User) error {
 	if len(users) == 0 {
 		return nil
@@ -394,7 +411,22 @@ func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth
 		u := byID[p.UserID]
 		u.Phones = append(u.Phones, p)
 	}
-	return nil
+	rows, err = db.query(ctx, `SELECT user_id, registration_id, provider, subject, profile_picture_url, locale, created_at
+		FROM oauth_registrations WHERE project_id = $1 AND user_id IN (`+in+`) ORDER BY created_at, registration_id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID string
+		var p auth.UserProvider
+		if err := rows.Scan(&userID, &p.RegistrationID, &p.Provider, &p.Subject, &p.ProfilePictureURL, &p.Locale, timeCol{&p.CreatedAt}); err != nil {
+			return err
+		}
+		u := byID[userID]
+		u.Providers = append(u.Providers, p)
+	}
+	return rows.Err()
 }
 
 // likeContains returns a LIKE pattern (with \ as the escape character)

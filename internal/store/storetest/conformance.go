@@ -137,6 +137,7 @@ func userSpec(addresses ...string) *auth.User {
 		UntrustedMetadata: map[string]any{},
 		Emails:            []auth.Email{},
 		Phones:            []auth.Phone{},
+		Providers:         []auth.UserProvider{},
 		CreatedAt:         t0,
 		UpdatedAt:         t0,
 	}
@@ -588,14 +589,24 @@ func phoneSpec(userID, number string, created time.Time) auth.Phone {
 }
 
 var phoneTests = []subtest{
-	{"ReadWithEmails", func(t *testing.T, st store.Store) {
-		// Two emails and two phones: every read must fold the joined
-		// rows back into exactly these, in creation order.
+	{"ReadWithEmailsAndProviders", func(t *testing.T, st store.Store) {
+		// Two emails, two phones and two provider accounts: every read
+		// must fold the joined rows back into exactly these, in creation
+		// order.
 		p := newProject(t, st)
 		u := userSpec("ada@example.com", "ada2@example.com")
 		u.ProjectID = p.ID
 		u.Phones = []auth.Phone{phoneSpec(u.ID, "+12025550162", t0), phoneSpec(u.ID, "+447911123456", at(time.Second))}
 		must(t, st.CreateUser(t.Context(), p.ID, u))
+		for i, provider := range []string{"google", "github"} {
+			r := oauthRegistrationSpec(p.ID, u.ID, "sub-"+provider, at(time.Duration(i)*time.Minute))
+			r.Provider = provider
+			must(t, st.PutOAuthRegistration(t.Context(), p.ID, r))
+			u.Providers = append(u.Providers, auth.UserProvider{
+				RegistrationID: r.ID, Provider: provider, Subject: r.Subject,
+				ProfilePictureURL: r.ProfilePictureURL, Locale: r.Locale, CreatedAt: r.CreatedAt,
+			})
+		}
 		sess := sessionSpec(p.ID, u.ID)
 		must(t, st.CreateSession(t.Context(), p.ID, sess))
 

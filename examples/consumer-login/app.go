@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +26,9 @@ const (
 	// credential: whoever has it is signed in, so the cookie is HttpOnly
 	// and never readable by page scripts.
 	sessionCookie = "session_token"
+	// verifierCookie holds the PKCE code verifier of an OAuth login in
+	// progress, from the app's /oauth/{provider} to its /authenticate.
+	verifierCookie = "oauth_code_verifier"
 	// sessionMinutes is how long a session lasts after login: one day.
 	sessionMinutes = 60 * 24
 )
@@ -42,8 +49,13 @@ type app struct {
 	oauthStartURL  string // e.g. http://127.0.0.1:8080/v1/public/oauth/
 	publicToken    string
 	oauthProviders []string
-	log            *slog.Logger
-	handler        http.Handler
+	// oauthPKCE makes the buttons go through the app's /oauth/{provider},
+	// which keeps a PKCE code verifier in a cookie and sends only its
+	// challenge to the start URL: a token stolen from the redirect back
+	// (a browser extension, a log of URLs) is then useless without it.
+	oauthPKCE bool
+	log       *slog.Logger
+	handler   http.Handler
 }
 
 // newApp returns the app's handler. baseURL is the app's own public URL,
@@ -59,6 +71,7 @@ func newApp(client *stytchapi.API, baseURL string) *app {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("GET /oauth/{provider}", a.oauthStart)
 	mux.HandleFunc("GET /authenticate", a.authenticate)
 	mux.HandleFunc("GET /profile", a.requireSession(a.profile))
 	mux.HandleFunc("POST /logout", a.logout)
@@ -131,14 +144,48 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 func (a *app) oauthButtons() []oauthButton {
 	var bs []oauthButton
 	for _, p := range a.oauthProviders {
-		q := url.Values{
-			"public_token":        {a.publicToken},
-			"login_redirect_url":  {a.baseURL + "/authenticate"},
-			"signup_redirect_url": {a.baseURL + "/authenticate"},
+		u := a.startURL(p, "")
+		if a.oauthPKCE {
+			u = "/oauth/" + url.PathEscape(p)
 		}
-		bs = append(bs, oauthButton{Name: p, URL: a.oauthStartURL + url.PathEscape(p) + "/start?" + q.Encode()})
+		bs = append(bs, oauthButton{Name: p, URL: u})
 	}
 	return bs
+}
+
+// startURL is the API's start URL for provider, with a PKCE challenge
+// when challenge is not "".
+func (a *app) startURL(provider, challenge string) string {
+	q := url.Values{
+		"public_token":        {a.publicToken},
+		"login_redirect_url":  {a.baseURL + "/authenticate"},
+		"signup_redirect_url": {a.baseURL + "/authenticate"},
+	}
+	if challenge != "" {
+		q.Set("code_challenge", challenge)
+	}
+	return a.oauthStartURL + url.PathEscape(provider) + "/start?" + q.Encode()
+}
+
+// oauthStart begins an OAuth login with PKCE: a fresh code verifier goes
+// into an HttpOnly cookie, its S256 challenge to the start URL, and
+// /authenticate proves the login is this browser's by sending the
+// verifier with the token.
+func (a *app) oauthStart(w http.ResponseWriter, r *http.Request) {
+	provider := r.PathValue("provider")
+	if !a.oauthPKCE || !slices.Contains(a.oauthProviders, provider) {
+		http.NotFound(w, r)
+		return
+	}
+	verifier := rand.Text() + rand.Text() // 52 base32 characters, 260 bits
+	sum := sha256.Sum256([]byte(verifier))
+	http.SetCookie(w, &http.Cookie{
+		Name: verifierCookie, Value: verifier, Path: "/authenticate", MaxAge: 600,
+		// Lax: the provider's redirect back to /authenticate is a
+		// top-level navigation, which carries it.
+		HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, a.startURL(provider, base64.RawURLEncoding.EncodeToString(sum[:])), http.StatusSeeOther)
 }
 
 // authenticate is where the emailed link, and the browser back from an
@@ -176,10 +223,14 @@ func (a *app) authenticate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	case q.Get("stytch_token_type") == "oauth":
+		params := &oauth.AuthenticateParams{Token: q.Get("token"), SessionDurationMinutes: sessionMinutes}
+		if c, cerr := r.Cookie(verifierCookie); cerr == nil {
+			// The login's verifier is spent whatever the answer.
+			params.CodeVerifier = c.Value
+			http.SetCookie(w, &http.Cookie{Name: verifierCookie, Path: "/authenticate", MaxAge: -1, HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode})
+		}
 		var resp *oauth.AuthenticateResponse
-		resp, err = a.client.OAuth.Authenticate(r.Context(), &oauth.AuthenticateParams{
-			Token: q.Get("token"), SessionDurationMinutes: sessionMinutes,
-		})
+		resp, err = a.client.OAuth.Authenticate(r.Context(), params)
 		if err == nil {
 			token = resp.SessionToken
 			if resp.UserSession != nil {

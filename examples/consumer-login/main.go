@@ -84,6 +84,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 			return errors.New("OAUTH_PROVIDERS needs STYTCH_PUBLIC_TOKEN (latch prints it with the project's credentials)")
 		}
 		app.oauthStartURL = cmp.Or(apiURL, "https://test.stytch.com") + "/v1/public/oauth/"
+		app.oauthPKCE = getenv("OAUTH_PKCE") == "true"
 		for _, p := range strings.Split(ps, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				app.oauthProviders = append(app.oauthProviders, p)

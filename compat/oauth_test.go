@@ -91,7 +91,10 @@ func TestOAuthOIDCLogin(t *testing.T) {
 		if len(res.User.Emails) != 1 || res.User.Emails[0].Email != ada.Email || !res.User.Emails[0].Verified || res.User.Name.FirstName != ada.FirstName {
 			t.Errorf("user = %+v, want %s verified, named %s", res.User, ada.Email, ada.FirstName)
 		}
-		if f := res.UserSession.AuthenticationFactors; len(f) != 1 || f[0].Type != "oauth" {
+		// A generic OIDC provider's login is reported as Stytch reports
+		// an OIDC connection's, which every SDK parses.
+		if f := res.UserSession.AuthenticationFactors; len(f) != 1 || f[0].Type != "oauth" || f[0].DeliveryMethod != "sso_oidc" ||
+			f[0].OIDCSSOFactor == nil || *f[0].OIDCSSOFactor != (sessions.OIDCSSOFactor{ID: res.OAuthUserRegistrationID, ProviderID: "acme", ExternalID: ada.ID}) {
 			t.Errorf("factors = %+v", f)
 		}
 		if res.ProviderValues.AccessToken == "" || res.ProviderValues.IDToken == "" {

@@ -27,6 +27,14 @@ type (
 	recoveryCodeFactorJSON struct {
 		TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
 	}
+	// oidcSSOFactorJSON is a generic OpenID Connect provider's login
+	// (see auth.DeliverySSOOIDC): provider_id names the provider and
+	// external_id is the account's subject there.
+	oidcSSOFactorJSON struct {
+		ID         string `json:"id"`
+		ProviderID string `json:"provider_id"`
+		ExternalID string `json:"external_id"`
+	}
 	factorJSON struct {
 		Type                   string                      `json:"type"`
 		DeliveryMethod         string                      `json:"delivery_method"`
@@ -39,6 +47,7 @@ type (
 		MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
 		AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
 		GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
+		OIDCSSOFactor          *oidcSSOFactorJSON          `json:"oidc_sso_factor,omitempty"`
 		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
 		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
@@ -77,8 +86,7 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 		}
 		if o := f.OAuthFactor; o != nil {
 			oj := &oauthFactorJSON{ID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
-			// Each provider has its own key, as Stytch's factors do; a
-			// generic OIDC provider has none.
+			// Each provider has its own key, as Stytch's factors do.
 			switch auth.OAuthProviderType(o.ProviderType) {
 			case auth.OAuthGoogle:
 				fj.GoogleOAuthFactor = oj
@@ -88,6 +96,8 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 				fj.AppleOAuthFactor = oj
 			case auth.OAuthGitHub:
 				fj.GithubOAuthFactor = oj
+			case auth.OAuthOIDC:
+				fj.OIDCSSOFactor = &oidcSSOFactorJSON{ID: o.RegistrationID, ProviderID: o.Provider, ExternalID: o.ProviderSubject}
 			}
 		}
 		if f.AuthenticatorAppFactor != nil {

@@ -32,7 +32,20 @@ const (
 	DeliveryRecoveryCode     DeliveryMethod = "recovery_code"
 	// DeliveryKnowledge is a password: something the user knows.
 	DeliveryKnowledge DeliveryMethod = "knowledge"
+	// DeliverySSOOIDC is a login at a generic OpenID Connect provider.
+	// Stytch's consumer OAuth has no such provider; its nearest method,
+	// which every SDK parses, is B2B's OIDC SSO.
+	DeliverySSOOIDC DeliveryMethod = "sso_oidc"
 )
+
+// OAuthDeliveryMethod is the delivery method of an OAuth login at a
+// provider of type t: oauth_google and the like for the built-in types.
+func OAuthDeliveryMethod(t OAuthProviderType) DeliveryMethod {
+	if t == OAuthOIDC || !t.Valid() {
+		return DeliverySSOOIDC
+	}
+	return DeliveryMethod("oauth_" + string(t))
+}
 
 // AuthenticationFactor records one proof that contributed to a session.
 // At most one of the *Factor details is set, the one the factor's type
@@ -96,6 +109,7 @@ type PhoneNumberFactor struct {
 // OAuthFactor identifies the provider account an OAuth login proved.
 type OAuthFactor struct {
 	ProviderType    string // google, microsoft, apple, github, oidc
+	Provider        string // the provider's configured name
 	RegistrationID  string
 	ProviderSubject string
 	EmailID         string // the user's email the provider asserted, if any

@@ -604,10 +604,10 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 // oauthFactor is the authentication factor an OAuth login proves.
 func oauthFactor(t auth.OAuthProviderType, reg *auth.OAuthRegistration, emailID string, now time.Time) auth.AuthenticationFactor {
 	return auth.AuthenticationFactor{
-		Type: auth.FactorOAuth, DeliveryMethod: auth.DeliveryMethod("oauth_" + string(t)),
+		Type: auth.FactorOAuth, DeliveryMethod: auth.OAuthDeliveryMethod(t),
 		LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now,
 		OAuthFactor: &auth.OAuthFactor{
-			ProviderType: string(t), RegistrationID: reg.ID, ProviderSubject: reg.Subject, EmailID: emailID,
+			ProviderType: string(t), Provider: reg.Provider, RegistrationID: reg.ID, ProviderSubject: reg.Subject, EmailID: emailID,
 		},
 	}
 }

@@ -35,13 +35,9 @@ func (h *handler) oauthStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: bindingCookie, Value: res.Binding, Path: "/v1/oauth/callback/" + res.ProjectID + "/",
-		MaxAge: int(auth.OAuthStateLifetime / time.Second), HttpOnly: true, Secure: r.TLS != nil || h.SecureCookies,
-		// Lax: the provider's redirect back is a top-level GET, which
-		// carries Lax cookies; a form_post callback (Apple) needs None.
-		SameSite: http.SameSiteLaxMode,
-	})
+	c := bindingCookieFor(r, h.SecureCookies, res.ProjectID, res.CrossSite)
+	c.Value, c.MaxAge = res.Binding, int(auth.OAuthStateLifetime/time.Second)
+	http.SetCookie(w, c)
 	http.Redirect(w, r, res.RedirectURL, http.StatusFound)
 	return nil
 }
@@ -57,6 +53,8 @@ func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 		ProjectID: r.PathValue("project_id"), Provider: r.PathValue("provider"),
 		State: r.Form.Get("state"), Code: r.Form.Get("code"),
 		Error: r.Form.Get("error"), ErrorDescription: r.Form.Get("error_description"),
+		// Apple posts the user's name on the first login.
+		User: r.PostForm.Get("user"),
 	}
 	if c, err := r.Cookie(bindingCookie); err == nil {
 		in.Binding = c.Value
@@ -66,7 +64,9 @@ func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 		// The login is over, one way or the other: its binding is spent.
 		// (A callback that matched no login leaves the cookie alone, so a
 		// forged one cannot end the real login in progress.)
-		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/v1/oauth/callback/" + in.ProjectID + "/", MaxAge: -1, HttpOnly: true})
+		c := bindingCookieFor(r, h.SecureCookies, in.ProjectID, r.Method == http.MethodPost)
+		c.MaxAge = -1
+		http.SetCookie(w, c)
 		if err != nil {
 			h.Logger.InfoContext(r.Context(), "oauth login ended without success", "request_id", requestID(r), "err", err)
 		}
@@ -80,6 +80,28 @@ func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(e.Status)
 	return oauthErrorPage.Execute(w, struct{ Type, Message, RequestID string }{e.Type, e.Message, requestID(r)})
+}
+
+// bindingCookieFor returns the binding cookie's attributes, without value
+// or lifetime. It is HttpOnly and sent only to the project's callbacks.
+//
+// SameSite is Lax when the provider's redirect back is a top-level GET,
+// which carries Lax cookies. A provider that posts back (form_post:
+// Apple) sends a cross-site POST, which carries only SameSite=None
+// cookies, and browsers keep those only when Secure: such a cookie is
+// always Secure. Browsers keep Secure cookies from https origins and
+// from localhost and loopback addresses; the OAuth service refuses to
+// start a form_post login when Latch is served over plain http on any
+// other host, since the cookie would be dropped (use_https).
+func bindingCookieFor(r *http.Request, secure bool, projectID string, crossSite bool) *http.Cookie {
+	c := &http.Cookie{
+		Name: bindingCookie, Path: "/v1/oauth/callback/" + projectID + "/", HttpOnly: true,
+		Secure: r.TLS != nil || secure, SameSite: http.SameSiteLaxMode,
+	}
+	if crossSite {
+		c.Secure, c.SameSite = true, http.SameSiteNoneMode
+	}
+	return c
 }
 
 var oauthErrorPage = template.Must(template.New("oauth-error").Parse(`<!doctype html>

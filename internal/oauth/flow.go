@@ -105,6 +105,10 @@ type StartResult struct {
 	RedirectURL string
 	Binding     string
 	ProjectID   string
+	// CrossSite is set when the provider returns to the callback by a
+	// cross-site form POST (Apple): the binding cookie must then be
+	// SameSite=None; Secure to come along.
+	CrossSite bool
 }
 
 // Start begins a login: it checks the request, records the login in
@@ -116,6 +120,9 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 	}
 	cfg, err := s.config(ctx, p, in.Provider)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCrossSiteCallback(cfg, s.publicURL); err != nil {
 		return nil, err
 	}
 	login, err := s.redirect(ctx, p, auth.RedirectLogin, in.LoginRedirectURL, auth.ErrNoDefaultLoginRedirectURL)
@@ -170,14 +177,15 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 	}
 	for k, v := range in.ProviderParams {
 		switch k {
-		case "state", "nonce", "client_id", "redirect_uri", "response_type", "scope", "code_challenge", "code_challenge_method":
+		case "state", "nonce", "client_id", "redirect_uri", "response_type", "response_mode", "scope", "code_challenge", "code_challenge_method":
 			// These are the flow's own, not the app's to change.
 			return nil, auth.ErrInvalidArgument.WithMessage("provider_%s cannot be set.", k)
 		}
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
+	opts = append(opts, authParams(cfg)...)
 	oc := s.oauth2Config(p, cfg, endpoint, scopes)
-	return &StartResult{RedirectURL: oc.AuthCodeURL(state, opts...), Binding: binding, ProjectID: p.ID}, nil
+	return &StartResult{RedirectURL: oc.AuthCodeURL(state, opts...), Binding: binding, ProjectID: p.ID, CrossSite: formPost(cfg)}, nil
 }
 
 // CallbackInput is the provider's redirect back to Latch.
@@ -192,6 +200,9 @@ type CallbackInput struct {
 	ErrorDescription string
 	// Binding is the cookie Start set in the browser, "" when missing.
 	Binding string
+	// User is Apple's "user" form field: the user's name, posted on the
+	// first login only.
+	User string
 }
 
 // Callback finishes a login at the provider: it consumes the login in
@@ -238,6 +249,7 @@ func (s *Service) Callback(ctx context.Context, in CallbackInput) (string, error
 	if err != nil {
 		return appRedirectWithError(st.LoginRedirectURL, "server_error", "The login could not be verified."), err
 	}
+	applyAppleUser(cfg, id, in.User)
 	link, tok, err := s.login(ctx, p, cfg, st, id, now)
 	if err != nil {
 		return "", err
@@ -272,7 +284,11 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 		return nil, err
 	}
 	ctx = oidc.ClientContext(ctx, s.client)
-	tok, err := s.oauth2Config(p, cfg, endpoint, st.Scopes).Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	oc := s.oauth2Config(p, cfg, endpoint, st.Scopes)
+	if err := clientAuth(cfg, oc, s.now()); err != nil {
+		return nil, err
+	}
+	tok, err := oc.Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The identity provider refused the authorization code.").Wrap(err)
 	}
@@ -287,13 +303,20 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 	if raw == "" {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The identity provider returned no ID token.")
 	}
-	prov, err := s.discover(ctx, cfg.Issuer)
+	prov, err := s.discover(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	idt, err := prov.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}).Verify(ctx, raw)
+	tmpl := issuerTemplate(cfg)
+	// A multi-tenant issuer is checked below, against the token's tenant.
+	idt, err := prov.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now, SkipIssuerCheck: tmpl != ""}).Verify(ctx, raw)
 	if err != nil {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The ID token could not be verified.").Wrap(err)
+	}
+	if tmpl != "" {
+		if err := checkTenantIssuer(idt, tmpl); err != nil {
+			return nil, err
+		}
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The ID token was not issued for this login (nonce mismatch).")
@@ -652,7 +675,7 @@ func (s *Service) redirect(ctx context.Context, p *auth.Project, t auth.Redirect
 func (s *Service) endpoint(ctx context.Context, cfg *Config) (oauth2.Endpoint, error) {
 	e := oauth2.Endpoint{AuthURL: cfg.AuthURL, TokenURL: cfg.TokenURL}
 	if cfg.OIDC && (e.AuthURL == "" || e.TokenURL == "") {
-		prov, err := s.discover(ctx, cfg.Issuer)
+		prov, err := s.discover(ctx, cfg)
 		if err != nil {
 			return e, err
 		}
@@ -667,23 +690,34 @@ func (s *Service) endpoint(ctx context.Context, cfg *Config) (oauth2.Endpoint, e
 	return e, nil
 }
 
-// discover returns the OIDC provider at issuer, from cache or its
-// discovery document.
-func (s *Service) discover(ctx context.Context, issuer string) (*oidc.Provider, error) {
+// discover returns cfg's OIDC provider, from cache or its discovery
+// document.
+func (s *Service) discover(ctx context.Context, cfg *Config) (*oidc.Provider, error) {
+	key, tmpl := cfg.Issuer, issuerTemplate(cfg)
+	if tmpl != "" {
+		key = tmpl + " " + cfg.Issuer
+	}
 	s.mu.Lock()
-	prov, ok := s.discovered[issuer]
+	prov, ok := s.discovered[key]
 	s.mu.Unlock()
 	if ok {
 		return prov, nil
 	}
 	// The provider outlives this request: it keeps the key set it fetches
 	// with the context it was made with.
-	prov, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), s.client), issuer)
+	pctx := oidc.ClientContext(context.WithoutCancel(ctx), s.client)
+	if tmpl != "" {
+		pctx = multiTenantContext(pctx, tmpl)
+	}
+	prov, err := oidc.NewProvider(pctx, cfg.Issuer)
+	if err == nil && tmpl != "" {
+		err = checkDiscoveredIssuer(prov, tmpl)
+	}
 	if err != nil {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The identity provider's discovery document could not be read.").Wrap(err)
 	}
 	s.mu.Lock()
-	s.discovered[issuer] = prov
+	s.discovered[key] = prov
 	s.mu.Unlock()
 	return prov, nil
 }

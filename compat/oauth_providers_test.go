@@ -1,0 +1,190 @@
+package compat
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
+
+	"github.com/latchauth/latch/internal/latchtest"
+	"github.com/latchauth/latch/internal/providertest"
+)
+
+// appleKey makes a Sign in with Apple key and its .p8 file.
+func appleKey(t *testing.T) (*ecdsa.PrivateKey, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "AuthKey_KEY1234567.p8")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return key, file
+}
+
+// appleArgs configures the stand-in as the built-in Apple provider.
+func appleArgs(p8 string) func(ps *providertest.Server) []string {
+	return func(ps *providertest.Server) []string {
+		return []string{"--type", "apple", "--apple-team-id", "TEAM123456", "--apple-key-id", "KEY1234567",
+			"--apple-private-key-file", p8, "--issuer", ps.Issuer}
+	}
+}
+
+// TestOAuthApple logs in with Sign in with Apple's flow against the
+// stand-in: the stand-in checks the client secret JWT Latch signs with
+// the .p8 key, the browser comes back by form_post (a cross-site POST
+// that must carry the binding cookie), the first login posts the user's
+// name in the user field, and the ID token says email_verified "true".
+func TestOAuthApple(t *testing.T) {
+	t.Parallel()
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			key, p8 := appleKey(t)
+			e := startStandIn(t, latchtest.Options{DatabaseURL: db.url(t)}, "apple",
+				providertest.Options{Apple: &providertest.Apple{TeamID: "TEAM123456", KeyID: "KEY1234567", PublicKey: &key.PublicKey}}, appleArgs(p8))
+			e.ps.SetDefault(providertest.Login{User: &providertest.User{Subject: "001234.5678abcd.0042", Email: "ada@privaterelay.appleid.com",
+				EmailVerified: true, GivenName: "Ada", FamilyName: "Lovelace"}})
+			ctx := t.Context()
+
+			// The start sends the browser to Apple with form_post, and
+			// sets the binding cookie for a cross-site POST.
+			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Get(e.startURL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusFound || loc.Query().Get("response_mode") != "form_post" || !strings.Contains(loc.Query().Get("scope"), "name") {
+				t.Errorf("start: %s to %s, want Apple's authorize URL with response_mode=form_post", resp.Status, loc)
+			}
+			cookies := resp.Cookies()
+			if len(cookies) != 1 || cookies[0].SameSite != http.SameSiteNoneMode || !cookies[0].Secure || !cookies[0].HttpOnly {
+				t.Errorf("binding cookie %q, want HttpOnly; Secure; SameSite=None", resp.Header.Values("Set-Cookie"))
+			}
+
+			l := e.login(t)
+			if l.FormPosts != 1 {
+				t.Errorf("login submitted %d form_post pages, want 1", l.FormPosts)
+			}
+			tok := l.URL.Query().Get("token")
+			res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: tok, SessionDurationMinutes: 5})
+			if err != nil {
+				t.Fatalf("%v; stand-in refusals %v", err, e.ps.Refusals())
+			}
+			if res.ProviderType != "Apple" || res.ProviderSubject != "001234.5678abcd.0042" {
+				t.Errorf("provider_type %q subject %q", res.ProviderType, res.ProviderSubject)
+			}
+			if res.User.Name.FirstName != "Ada" || res.User.Name.LastName != "Lovelace" {
+				t.Errorf("name = %+v, want Ada Lovelace from the user field", res.User.Name)
+			}
+			if len(res.User.Emails) != 1 || res.User.Emails[0].Email != "ada@privaterelay.appleid.com" || !res.User.Emails[0].Verified {
+				t.Errorf("emails = %+v, want the ID token's address, verified (email_verified \"true\")", res.User.Emails)
+			}
+			f := res.UserSession.AuthenticationFactors[0]
+			if f.DeliveryMethod != "oauth_apple" || f.AppleOAuthFactor == nil || f.AppleOAuthFactor.ProviderSubject != res.ProviderSubject ||
+				f.AppleOAuthFactor.ID != res.OAuthUserRegistrationID {
+				t.Errorf("factor = %+v", f)
+			}
+
+			// Later logins carry no name: the user keeps hers.
+			again, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.token(t)})
+			if err != nil || again.UserID != res.UserID || again.User.Name.FirstName != "Ada" {
+				t.Errorf("second login = %+v, %v", again, err)
+			}
+			if r := e.ps.Refusals(); len(r) != 0 {
+				t.Errorf("stand-in refused: %v", r)
+			}
+		})
+	}
+}
+
+// TestOAuthAppleNeedsHTTPS: over plain http on a host other than
+// loopback, browsers drop the SameSite=None cookie form_post needs, so
+// the start refuses with use_https instead of failing at the callback.
+func TestOAuthAppleNeedsHTTPS(t *testing.T) {
+	t.Parallel()
+	key, p8 := appleKey(t)
+	e := startStandIn(t, latchtest.Options{Env: map[string]string{"LATCH_PUBLIC_URL": "http://auth.example.test"}}, "apple",
+		providertest.Options{Apple: &providertest.Apple{TeamID: "TEAM123456", KeyID: "KEY1234567", PublicKey: &key.PublicKey}}, appleArgs(p8))
+	r := raw(t, e.srv, "GET", strings.TrimPrefix(e.startURL(), e.srv.URL), false, nil)
+	if r.Status != http.StatusForbidden || r.JSON["error_type"] != "use_https" {
+		t.Errorf("Apple start over plain http: %d %v, want 403 use_https", r.Status, r.JSON)
+	}
+}
+
+// TestOAuthMicrosoftMultiTenant logs in through a stand-in of Microsoft's
+// common endpoint, whose discovery issuer is a template: users of two
+// tenants are both accepted, each token's iss being its own tenant's,
+// and a token whose iss is not its tid's tenant is refused. Configured
+// for one tenant, the issuer is checked strictly.
+func TestOAuthMicrosoftMultiTenant(t *testing.T) {
+	t.Parallel()
+	for _, db := range databases {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			e := startStandIn(t, latchtest.Options{DatabaseURL: db.url(t)}, "microsoft", providertest.Options{MultiTenant: true},
+				func(ps *providertest.Server) []string { return []string{"--type", "microsoft", "--issuer", ps.Issuer} })
+			ctx := t.Context()
+			contoso := &providertest.User{Subject: "sub-contoso", Email: "ada@contoso.example", EmailVerified: true, TenantID: "11111111-aaaa-4aaa-8aaa-111111111111"}
+			fabrikam := &providertest.User{Subject: "sub-fabrikam", Email: "bo@fabrikam.example", EmailVerified: true, TenantID: "22222222-bbbb-4bbb-8bbb-222222222222"}
+			var users []string
+			for _, u := range []*providertest.User{contoso, fabrikam} {
+				e.ps.Next(providertest.Login{User: u})
+				res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.token(t), SessionDurationMinutes: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.ProviderType != "Microsoft" || res.ProviderSubject != u.Subject || res.UserSession.AuthenticationFactors[0].MicrosoftOAuthFactor == nil {
+					t.Errorf("%s: provider_type %q subject %q factors %+v", u.Email, res.ProviderType, res.ProviderSubject, res.UserSession.AuthenticationFactors)
+				}
+				users = append(users, res.UserID)
+			}
+			if users[0] == users[1] {
+				t.Errorf("both tenants' users logged in as %s", users[0])
+			}
+			e.logged = len(e.srv.Logs())
+
+			// A token of one tenant's user whose iss is another tenant's.
+			e.ps.Next(providertest.Login{User: contoso, Issuer: e.ps.TenantIssuer(fabrikam.TenantID)})
+			e.wantLoginError(t, "iss of another tenant", "server_error", "not by its tenant's issuer")
+			// A token without tid cannot name its tenant.
+			e.ps.Next(providertest.Login{User: &providertest.User{Subject: "sub-none", Email: "x@example.com", EmailVerified: true}})
+			e.wantLoginError(t, "no tid", "server_error", "names no tenant")
+			// An issuer off Microsoft's template.
+			e.ps.Next(providertest.Login{User: contoso, Issuer: "https://login.example.com/" + contoso.TenantID + "/v2.0"})
+			e.wantLoginError(t, "foreign issuer", "server_error", "not by its tenant's issuer")
+
+			// One tenant configured: only its issuer is accepted.
+			secret := filepath.Join(t.TempDir(), "ms.secret")
+			if err := os.WriteFile(secret, []byte(e.ps.ClientSecret), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.Run(t, "oauth-providers", "set", "--project", e.srv.ProjectID, "--type", "microsoft", "--client-id", e.ps.ClientID,
+				"--client-secret-file", secret, "--tenant", contoso.TenantID, "--issuer", e.ps.TenantIssuer(contoso.TenantID))
+			e.ps.Next(providertest.Login{User: contoso})
+			if res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.token(t)}); err != nil || res.UserID != users[0] {
+				t.Errorf("single-tenant login = %+v, %v; want user %s", res, err, users[0])
+			}
+			e.logged = len(e.srv.Logs())
+			e.ps.Next(providertest.Login{User: fabrikam})
+			e.wantLoginError(t, "other tenant's user at a single-tenant provider", "server_error", "issued by a different provider")
+		})
+	}
+}

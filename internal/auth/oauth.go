@@ -106,9 +106,45 @@ type OAuthState struct {
 	// AttachUserID is the user an oauth_attach_token named: the login
 	// links the provider account to that user.
 	AttachUserID string
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
-	ConsumedAt   *time.Time
+	// Kind is what the login is for: a consumer login, a B2B login into
+	// OrganizationID, or a B2B discovery login.
+	Kind           OAuthLoginKind
+	OrganizationID string
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	ConsumedAt     *time.Time
+}
+
+// OAuthLoginKind is what an OAuth login in progress is for.
+type OAuthLoginKind string
+
+// OAuth login kinds. A discovery login keeps its discovery redirect URL as
+// its login redirect URL.
+const (
+	OAuthLoginConsumer  OAuthLoginKind = "consumer"
+	OAuthLoginB2B       OAuthLoginKind = "b2b"
+	OAuthLoginDiscovery OAuthLoginKind = "discovery"
+)
+
+// MemberOAuthRegistration links a B2B member (one membership in one
+// organization) to one account at one provider, by the provider's
+// subject, as OAuthRegistration links a user.
+type MemberOAuthRegistration struct {
+	ID             string
+	ProjectID      string
+	OrganizationID string
+	MemberID       string
+	Provider       string // the provider's name
+	Subject        string
+	Email          string
+	// TenantID is the account's Google hosted domain or Microsoft tenant,
+	// "" when the provider named none.
+	TenantID          string
+	ProfilePictureURL string
+	Locale            string
+	SealedTokens      []byte
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // OAuthStateLifetime is how long a user has to finish at the provider.

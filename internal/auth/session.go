@@ -113,6 +113,12 @@ type OAuthFactor struct {
 	RegistrationID  string
 	ProviderSubject string
 	EmailID         string // the user's email the provider asserted, if any
+	// ProviderName is the project's name for the provider (the built-in
+	// type's own for built-in providers), and TenantID the account's
+	// Google hosted domain or Microsoft tenant: B2B discovery matches
+	// organizations' allowed OAuth tenants against them.
+	ProviderName string
+	TenantID     string
 }
 
 // SessionAttributes are the client details recorded when a session starts.

@@ -27,6 +27,12 @@ const (
 	// TokenOAuthAttach lets one OAuth login link its provider account to
 	// an existing user (oauth.attach); it names the provider.
 	TokenOAuthAttach TokenKind = "oauth_attach"
+	// B2B OAuth: the token a provider login into one organization hands
+	// to the app (b2b oauth.authenticate), and the one a discovery login
+	// hands to it (b2b oauth.discovery.authenticate). Both carry the
+	// verified provider identity, sealed, until they are exchanged.
+	TokenB2BOAuth       TokenKind = "b2b_oauth"
+	TokenDiscoveryOAuth TokenKind = "discovery_oauth"
 )
 
 // OneTimeToken is a single-use secret delivered to a user. Only its SHA-256
@@ -47,9 +53,14 @@ type OneTimeToken struct {
 	CodeChallenge  string // PKCE S256 challenge, empty when not used
 	// OAuthRegistrationID is the provider account an OAuth token logs in.
 	OAuthRegistrationID string
-	// Provider is the provider an OAuth attach token may be used with.
-	Provider   string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	ConsumedAt *time.Time
+	// Provider is the provider an OAuth attach token may be used with, and
+	// the one a B2B OAuth token's identity comes from.
+	Provider string
+	// SealedOAuthIdentity is who the provider said a B2B OAuth login is
+	// (subject, verified email, tenant, profile, provider tokens), sealed
+	// under the server key; nil for other tokens.
+	SealedOAuthIdentity []byte
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+	ConsumedAt          *time.Time
 }

@@ -47,4 +47,14 @@ type OAuthLogins interface {
 	ListUserOAuthRegistrations(ctx context.Context, projectID, userID string) ([]auth.OAuthRegistration, error)
 	// DeleteOAuthRegistration removes a link. Returns ErrNotFound.
 	DeleteOAuthRegistration(ctx context.Context, projectID, registrationID string) error
+
+	// PutMemberOAuthRegistration inserts r, or, when r's organization
+	// already links r's provider and subject, updates that link's email,
+	// tenant, picture, locale and (when r has any) tokens, and writes its
+	// ID, member and creation time back to r. Returns ErrNotFound if
+	// r.MemberID names no member.
+	PutMemberOAuthRegistration(ctx context.Context, projectID string, r *auth.MemberOAuthRegistration) error
+	// GetMemberOAuthRegistrationBySubject returns the link of a provider
+	// account in an organization. Returns ErrNotFound.
+	GetMemberOAuthRegistrationBySubject(ctx context.Context, projectID, organizationID, provider, subject string) (*auth.MemberOAuthRegistration, error)
 }

@@ -35,6 +35,10 @@ type Organizations interface {
 	// SearchOrganizations returns one page of organizations matching f,
 	// ordered by (CreatedAt, ID), and how many match in all pages.
 	SearchOrganizations(ctx context.Context, projectID string, f OrganizationFilter) (orgs []auth.Organization, total int, err error)
+	// ListOrganizationsWithOAuthTenantJIT returns the organizations whose
+	// oauth_tenant_jit_provisioning is RESTRICTED, oldest first: those an
+	// account of an allowed OAuth tenant may join.
+	ListOrganizationsWithOAuthTenantJIT(ctx context.Context, projectID string) ([]auth.Organization, error)
 	// ListOrganizationsByAllowedDomain returns the organizations whose
 	// EmailAllowedDomains contain the (lowercased) domain, oldest first.
 	ListOrganizationsByAllowedDomain(ctx context.Context, projectID, domain string) ([]auth.Organization, error)

@@ -100,13 +100,13 @@ func (db *DB) DeleteOAuthProvider(ctx context.Context, projectID, name string) e
 }
 
 const oauthStateColumns = `state_id, state_hash, binding_hash, provider, nonce, verifier, login_redirect_url,
-	signup_redirect_url, code_challenge, scopes, created_at, expires_at, consumed_at, attach_user_id`
+	signup_redirect_url, code_challenge, scopes, created_at, expires_at, consumed_at, attach_user_id, kind, organization_id`
 
 func scanOAuthState(projectID string) func(rowScanner) (auth.OAuthState, error) {
 	return func(row rowScanner) (auth.OAuthState, error) {
 		s := auth.OAuthState{ProjectID: projectID}
 		err := row.Scan(&s.ID, &s.StateHash, &s.BindingHash, &s.Provider, &s.Nonce, &s.SealedVerifier, &s.LoginRedirectURL,
-			&s.SignupRedirectURL, &s.CodeChallenge, jsonCol{&s.Scopes}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&s.ConsumedAt}, &s.AttachUserID)
+			&s.SignupRedirectURL, &s.CodeChallenge, jsonCol{&s.Scopes}, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&s.ConsumedAt}, &s.AttachUserID, &s.Kind, &s.OrganizationID)
 		if s.Scopes == nil {
 			s.Scopes = []string{}
 		}
@@ -125,10 +125,10 @@ func (db *DB) CreateOAuthState(ctx context.Context, projectID string, s *auth.OA
 		return db.fail(err, "create oauth state %s: encode scopes", s.ID)
 	}
 	err = db.insert(ctx, `INSERT INTO oauth_states (project_id, `+oauthStateColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $12) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $12) ON CONFLICT DO NOTHING`,
 		projectID, s.ID, s.StateHash, s.BindingHash, s.Provider, s.Nonce, s.SealedVerifier, s.LoginRedirectURL,
 		s.SignupRedirectURL, s.CodeChallenge, string(scopesJSON), db.ts(s.CreatedAt), db.ts(s.ExpiresAt), db.nts(s.ConsumedAt),
-		s.AttachUserID)
+		s.AttachUserID, s.Kind, s.OrganizationID)
 	if err != nil {
 		return db.fail(err, "create oauth state %s", s.ID)
 	}
@@ -232,4 +232,59 @@ func (db *DB) DeleteOAuthRegistration(ctx context.Context, projectID, registrati
 		return db.fail(err, "delete oauth registration %s", registrationID)
 	}
 	return nil
+}
+
+const memberOAuthRegistrationColumns = `registration_id, organization_id, member_id, provider, subject, email, tenant_id,
+	profile_picture_url, locale, tokens, created_at, updated_at`
+
+func scanMemberOAuthRegistration(projectID string) func(rowScanner) (auth.MemberOAuthRegistration, error) {
+	return func(row rowScanner) (auth.MemberOAuthRegistration, error) {
+		r := auth.MemberOAuthRegistration{ProjectID: projectID}
+		err := row.Scan(&r.ID, &r.OrganizationID, &r.MemberID, &r.Provider, &r.Subject, &r.Email, &r.TenantID,
+			&r.ProfilePictureURL, &r.Locale, &r.SealedTokens, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt})
+		if len(r.SealedTokens) == 0 {
+			r.SealedTokens = nil
+		}
+		return r, err
+	}
+}
+
+// PutMemberOAuthRegistration implements store.OAuthLogins with one upsert
+// on the (organization, provider, subject) index. A link written without
+// tokens (a discovery exchange knows only the subject) keeps the tokens a
+// login stored.
+func (db *DB) PutMemberOAuthRegistration(ctx context.Context, projectID string, r *auth.MemberOAuthRegistration) error {
+	err := db.writeRow(ctx, `INSERT INTO member_oauth_registrations (project_id, `+memberOAuthRegistrationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (project_id, organization_id, provider, subject) DO UPDATE SET email = excluded.email,
+			tenant_id = excluded.tenant_id, profile_picture_url = excluded.profile_picture_url, locale = excluded.locale,
+			tokens = CASE WHEN length(excluded.tokens) > 0 THEN excluded.tokens ELSE member_oauth_registrations.tokens END,
+			updated_at = excluded.updated_at
+		RETURNING registration_id, member_id, created_at`,
+		projectID, r.ID, r.OrganizationID, r.MemberID, r.Provider, r.Subject, r.Email, r.TenantID,
+		r.ProfilePictureURL, r.Locale, orEmptyBytes(r.SealedTokens), db.ts(r.CreatedAt), db.ts(r.UpdatedAt)).Scan(&r.ID, &r.MemberID, timeCol{&r.CreatedAt})
+	if err != nil {
+		return db.fail(err, "put member oauth registration %s", r.ID)
+	}
+	r.ProjectID = projectID
+	return nil
+}
+
+// GetMemberOAuthRegistrationBySubject implements store.OAuthLogins.
+func (db *DB) GetMemberOAuthRegistrationBySubject(ctx context.Context, projectID, organizationID, provider, subject string) (*auth.MemberOAuthRegistration, error) {
+	r, err := scanMemberOAuthRegistration(projectID)(db.queryRow(ctx, `SELECT `+memberOAuthRegistrationColumns+` FROM member_oauth_registrations
+		WHERE project_id = $1 AND organization_id = $2 AND provider = $3 AND subject = $4`, projectID, organizationID, provider, subject))
+	if err != nil {
+		return nil, db.fail(err, "get member oauth registration of %s", provider)
+	}
+	return &r, nil
+}
+
+// orEmptyBytes stores a nil byte slice as an empty one: the columns are
+// NOT NULL.
+func orEmptyBytes(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }

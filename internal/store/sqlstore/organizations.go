@@ -337,6 +337,21 @@ func (db *DB) SearchOrganizations(ctx context.Context, projectID string, f store
 	return orgs, total, nil
 }
 
+// ListOrganizationsWithOAuthTenantJIT implements store.Organizations.
+// Allowed tenants are kept as JSON, which the portable SQL cannot search,
+// so callers match them; the column filter keeps the list to the
+// organizations that let any tenant in.
+func (db *DB) ListOrganizationsWithOAuthTenantJIT(ctx context.Context, projectID string) ([]auth.Organization, error) {
+	rows, err := db.query(ctx, `SELECT `+orgColumns+` FROM organizations o
+		WHERE o.project_id = $1 AND o.oauth_tenant_jit_provisioning = $2
+		ORDER BY o.created_at, o.organization_id`, projectID, auth.Restricted)
+	orgs, err := collect(rows, err, scanOrg(projectID))
+	if err != nil {
+		return nil, db.fail(err, "list organizations with oauth tenant jit provisioning")
+	}
+	return orgs, nil
+}
+
 // ListOrganizationsByAllowedDomain implements store.Organizations.
 func (db *DB) ListOrganizationsByAllowedDomain(ctx context.Context, projectID, domain string) ([]auth.Organization, error) {
 	rows, err := db.query(ctx, `SELECT `+orgColumns+` FROM organizations o

@@ -113,6 +113,8 @@ type oauthFactor struct {
 	RegistrationID  string `json:"registration_id"`
 	ProviderSubject string `json:"provider_subject"`
 	EmailID         string `json:"email_id"`
+	ProviderName    string `json:"provider_name,omitempty"`
+	TenantID        string `json:"tenant_id,omitempty"`
 }
 
 type phoneFactor struct {
@@ -142,7 +144,8 @@ func encodeFactors(fs []auth.AuthenticationFactor) (string, error) {
 			recs[i].PhoneNumberFactor = &phoneFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
 		}
 		if o := f.OAuthFactor; o != nil {
-			recs[i].OAuthFactor = &oauthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
+			recs[i].OAuthFactor = &oauthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID,
+				ProviderName: o.ProviderName, TenantID: o.TenantID}
 		}
 		if a := f.AuthenticatorAppFactor; a != nil {
 			recs[i].TOTPID = a.TOTPID
@@ -175,7 +178,8 @@ func decodeFactors(recs []factorRecord) []auth.AuthenticationFactor {
 			fs[i].PhoneNumberFactor = &auth.PhoneNumberFactor{PhoneID: ph.PhoneID, PhoneNumber: ph.PhoneNumber}
 		}
 		if o := r.OAuthFactor; o != nil {
-			fs[i].OAuthFactor = &auth.OAuthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
+			fs[i].OAuthFactor = &auth.OAuthFactor{ProviderType: o.ProviderType, RegistrationID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID,
+				ProviderName: o.ProviderName, TenantID: o.TenantID}
 		}
 		if r.TOTPID != "" {
 			fs[i].AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: r.TOTPID}

@@ -13,14 +13,17 @@ import (
 )
 
 const tokenColumns = `token_id, kind, token_hash, user_id, email_id, email_address, code_challenge,
-	created_at, expires_at, consumed_at, organization_id, member_id, oauth_registration_id, provider`
+	created_at, expires_at, consumed_at, organization_id, member_id, oauth_registration_id, provider, oauth_identity`
 
 func scanToken(projectID string) func(rowScanner) (auth.OneTimeToken, error) {
 	return func(row rowScanner) (auth.OneTimeToken, error) {
 		t := auth.OneTimeToken{ProjectID: projectID}
 		var userID, orgID, memberID sql.NullString
 		err := row.Scan(&t.ID, &t.Kind, &t.TokenHash, &userID, &t.EmailID, &t.EmailAddress, &t.CodeChallenge,
-			timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, nullTimeCol{&t.ConsumedAt}, &orgID, &memberID, &t.OAuthRegistrationID, &t.Provider)
+			timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, nullTimeCol{&t.ConsumedAt}, &orgID, &memberID, &t.OAuthRegistrationID, &t.Provider, &t.SealedOAuthIdentity)
+		if len(t.SealedOAuthIdentity) == 0 {
+			t.SealedOAuthIdentity = nil
+		}
 		t.UserID, t.OrganizationID, t.MemberID = userID.String, orgID.String, memberID.String
 		return t, err
 	}
@@ -33,10 +36,10 @@ func scanToken(projectID string) func(rowScanner) (auth.OneTimeToken, error) {
 // checked.
 func (db *DB) CreateToken(ctx context.Context, projectID string, t *auth.OneTimeToken) error {
 	err := db.insert(ctx, `INSERT INTO tokens (project_id, `+tokenColumns+`, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $9) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $9) ON CONFLICT DO NOTHING`,
 		projectID, t.ID, t.Kind, t.TokenHash, nullString(t.UserID), t.EmailID, t.EmailAddress, t.CodeChallenge,
 		db.ts(t.CreatedAt), db.ts(t.ExpiresAt), db.nts(t.ConsumedAt), nullString(t.OrganizationID), nullString(t.MemberID),
-		t.OAuthRegistrationID, t.Provider)
+		t.OAuthRegistrationID, t.Provider, orEmptyBytes(t.SealedOAuthIdentity))
 	if err != nil {
 		return db.fail(err, "create token %s", t.ID)
 	}

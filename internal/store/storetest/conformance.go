@@ -59,6 +59,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"OAuthProviders", oauthProviderTests},
 		{"OAuthStates", oauthStateTests},
 		{"OAuthRegistrations", oauthRegistrationTests},
+		{"MemberOAuthRegistrations", memberOAuthRegistrationTests},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()

@@ -69,6 +69,7 @@ func oauthStateSpec(projectID string) *auth.OAuthState {
 		Provider: "google", Nonce: "nonce-1", SealedVerifier: []byte("sealed verifier"),
 		LoginRedirectURL: "http://localhost:3000/login", SignupRedirectURL: "http://localhost:3000/signup",
 		CodeChallenge: "challenge", Scopes: []string{"calendar"}, AttachUserID: "user-test-attach",
+		Kind: auth.OAuthLoginB2B, OrganizationID: "organization-test-1",
 		CreatedAt: t0, ExpiresAt: at(10 * time.Minute),
 	}
 }
@@ -188,5 +189,64 @@ var oauthRegistrationTests = []subtest{
 		if got.Provider != "acme" {
 			t.Errorf("consumed attach token's provider = %q, want acme", got.Provider)
 		}
+	}}, {"B2BTokenCarriesIdentity", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		tok := tokenSpec(p.ID, nil, auth.TokenB2BOAuth)
+		tok.OrganizationID, tok.Provider, tok.SealedOAuthIdentity = "organization-test-1", "google", []byte("sealed identity")
+		must(t, st.CreateToken(t.Context(), p.ID, tok))
+		_, err := st.ConsumeToken(t.Context(), p.ID, tok.TokenHash, []auth.TokenKind{auth.TokenOAuth}, at(time.Second))
+		wantNotFound(t, "ConsumeToken of a B2B OAuth token as a consumer one", err)
+		got, err := st.ConsumeToken(t.Context(), p.ID, tok.TokenHash, []auth.TokenKind{auth.TokenB2BOAuth}, at(time.Second))
+		must(t, err)
+		if string(got.SealedOAuthIdentity) != "sealed identity" || got.OrganizationID != tok.OrganizationID {
+			t.Errorf("consumed token carries %q into %q, want the sealed identity into %q", got.SealedOAuthIdentity, got.OrganizationID, tok.OrganizationID)
+		}
+	}},
+}
+
+var memberOAuthRegistrationTests = []subtest{
+	{"PutGet", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		ctx := t.Context()
+		o, o2 := newOrg(t, st, p.ID, "acme"), newOrg(t, st, p.ID, "globex")
+		m, other := newMember(t, st, p.ID, o.ID, "ada@acme.com"), newMember(t, st, p.ID, o.ID, "bob@acme.com")
+		r := &auth.MemberOAuthRegistration{
+			ID: auth.NewID(auth.KindMemberOAuthRegistration, auth.EnvTest), OrganizationID: o.ID, MemberID: m.ID,
+			Provider: "google", Subject: "sub-1", Email: "ada@acme.com", TenantID: "acme.com", Locale: "en",
+			SealedTokens: []byte("sealed tokens"), CreatedAt: t0, UpdatedAt: t0,
+		}
+		must(t, st.PutMemberOAuthRegistration(ctx, p.ID, r))
+		got, err := st.GetMemberOAuthRegistrationBySubject(ctx, p.ID, o.ID, "google", "sub-1")
+		must(t, err)
+		diff(t, "GetMemberOAuthRegistrationBySubject", got, r)
+		_, err = st.GetMemberOAuthRegistrationBySubject(ctx, p.ID, o2.ID, "google", "sub-1")
+		wantNotFound(t, "GetMemberOAuthRegistrationBySubject in another organization", err)
+
+		// The same account again keeps the link's member and ID, and,
+		// written without tokens, its tokens.
+		again := *r
+		again.ID, again.MemberID, again.SealedTokens, again.TenantID, again.UpdatedAt = "member-oauth-registration-test-x", other.ID, nil, "", at(time.Hour)
+		must(t, st.PutMemberOAuthRegistration(ctx, p.ID, &again))
+		if again.ID != r.ID || again.MemberID != m.ID {
+			t.Errorf("second put = %s for %s, want the first link's %s for %s", again.ID, again.MemberID, r.ID, m.ID)
+		}
+		got, err = st.GetMemberOAuthRegistrationBySubject(ctx, p.ID, o.ID, "google", "sub-1")
+		must(t, err)
+		if string(got.SealedTokens) != "sealed tokens" || got.TenantID != "" {
+			t.Errorf("after a put without tokens: tokens %q tenant %q, want the first tokens and no tenant", got.SealedTokens, got.TenantID)
+		}
+		missing := *r
+		missing.ID, missing.MemberID, missing.Subject = "member-oauth-registration-test-y", "member-test-missing", "sub-2"
+		wantNotFound(t, "PutMemberOAuthRegistration for a missing member", st.PutMemberOAuthRegistration(ctx, p.ID, &missing))
+	}},
+	{"OrganizationsWithOAuthTenantJIT", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		o := orgSpec(p.ID, "tenants")
+		o.OAuthTenantJITProvisioning, o.AllowedOAuthTenants = auth.Restricted, map[string]any{"microsoft": []any{"tid-1"}}
+		must(t, st.CreateOrganization(t.Context(), p.ID, o))
+		newOrg(t, st, p.ID, "plain")
+		got, err := st.ListOrganizationsWithOAuthTenantJIT(t.Context(), p.ID)
+		must(t, err)
+		diff(t, "ListOrganizationsWithOAuthTenantJIT", orgIDs(got), []string{o.ID})
 	}},
 }

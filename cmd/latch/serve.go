@@ -142,7 +142,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.oauthProviders = oauth.NewProviders(st, oauthBox, now)
-	a.oauth = oauth.NewService(st, a.oauthProviders, a.projects, a.users, a.sessions, oauthBox, now, oauth.Options{PublicURL: cfg.PublicURL})
+	a.oauth = oauth.NewService(st, a.oauthProviders, a.projects, a.users, a.sessions, a.discovery, oauthBox, now, oauth.Options{PublicURL: cfg.PublicURL})
 	pwOpts := passwords.Options{Log: log}
 	if cfg.HIBPURL != "" {
 		pwOpts.Breach = &password.HIBPClient{BaseURL: cfg.HIBPURL}

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,18 +22,45 @@ const bindingCookie = "latch_oauth_binding"
 // provider.
 func (h *handler) oauthStart(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	params := map[string]string{}
-	for k, vs := range q {
-		if name, ok := strings.CutPrefix(k, "provider_"); ok && len(vs) > 0 {
-			params[name] = vs[0]
-		}
+	params, err := providerParams(q)
+	if err != nil {
+		return err
 	}
-	res, err := h.OAuth.Start(r.Context(), oauth.StartInput{
+	return h.startOAuth(w, r, oauth.StartInput{
 		PublicToken: q.Get("public_token"), Provider: r.PathValue("provider"),
 		LoginRedirectURL: q.Get("login_redirect_url"), SignupRedirectURL: q.Get("signup_redirect_url"),
 		CustomScopes: q.Get("custom_scopes"), CodeChallenge: q.Get("code_challenge"), ProviderParams: params,
 		AttachToken: q.Get("oauth_attach_token"),
 	})
+}
+
+// providerParams are the parameters a start URL passes on to the
+// provider: each provider_<key>, and the keys of provider_params, a JSON
+// object of strings (the B2B start URL's form).
+func providerParams(q url.Values) (map[string]string, error) {
+	params := map[string]string{}
+	for k, vs := range q {
+		if name, ok := strings.CutPrefix(k, "provider_"); ok && len(vs) > 0 && name != "params" {
+			params[name] = vs[0]
+		}
+	}
+	if raw := q.Get("provider_params"); raw != "" {
+		var obj map[string]string
+		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+			return nil, auth.ErrInvalidArgument.WithMessage("provider_params must be a JSON object of strings.")
+		}
+		for k, v := range obj {
+			params[k] = v
+		}
+	}
+	return params, nil
+}
+
+// startOAuth begins any OAuth login: it binds the login to this browser
+// with a cookie sent only to the callback, and sends the browser on to the
+// provider.
+func (h *handler) startOAuth(w http.ResponseWriter, r *http.Request, in oauth.StartInput) error {
+	res, err := h.OAuth.Start(r.Context(), in)
 	if err != nil {
 		return err
 	}

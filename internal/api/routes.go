@@ -100,6 +100,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/b2b/otps/sms/send", h.api(h.b2bOTPsSMSSend))
 	mux.Handle("POST /v1/b2b/otps/sms/authenticate", h.api(h.b2bOTPsSMSAuthenticate))
 
+	// B2B OAuth (the start URLs are browser endpoints; the provider calls
+	// back to the consumer callback above, which serves every login)
+	mux.Handle("GET /v1/b2b/public/oauth/{provider}/start", h.open(h.b2bOAuthStart))
+	mux.Handle("GET /v1/b2b/public/oauth/{provider}/discovery/start", h.open(h.b2bOAuthDiscoveryStart))
+	mux.Handle("POST /v1/b2b/oauth/authenticate", h.api(h.b2bOAuthAuthenticate))
+	mux.Handle("POST /v1/b2b/oauth/discovery/authenticate", h.api(h.b2bOAuthDiscoveryAuthenticate))
+
 	// B2B discovery
 	mux.Handle("POST /v1/b2b/discovery/organizations", h.api(h.b2bDiscoveryOrganizations))
 	mux.Handle("POST /v1/b2b/discovery/organizations/create", h.api(h.b2bDiscoveryOrganizationsCreate))

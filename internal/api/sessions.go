@@ -97,7 +97,7 @@ func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
 			case auth.OAuthGitHub:
 				fj.GithubOAuthFactor = oj
 			case auth.OAuthOIDC:
-				fj.OIDCSSOFactor = &oidcSSOFactorJSON{ID: o.RegistrationID, ProviderID: o.Provider, ExternalID: o.ProviderSubject}
+				fj.OIDCSSOFactor = &oidcSSOFactorJSON{ID: o.RegistrationID, ProviderID: o.ProviderName, ExternalID: o.ProviderSubject}
 			}
 		}
 		if f.AuthenticatorAppFactor != nil {

@@ -109,7 +109,6 @@ type PhoneNumberFactor struct {
 // OAuthFactor identifies the provider account an OAuth login proved.
 type OAuthFactor struct {
 	ProviderType    string // google, microsoft, apple, github, oidc
-	Provider        string // the provider's configured name
 	RegistrationID  string
 	ProviderSubject string
 	EmailID         string // the user's email the provider asserted, if any

@@ -65,9 +65,11 @@ func (d *Discovered) Authenticated() bool { return d.PrimaryRequired == nil && d
 
 // Discovered lists the organizations an address may enter, given the
 // factors that proved it: those where it is an active, pending or invited
-// member, then those whose email domain policy would let it join. Deleted
-// memberships are left out.
+// member, then those whose email domain policy would let it join, then,
+// when an OAuth factor proved a tenant, those whose allowed OAuth tenants
+// list it. Deleted memberships are left out.
 func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Project, address string, factors []auth.AuthenticationFactor) ([]Discovered, error) {
+	tenant := OAuthTenant(factors)
 	members, err := st.ListMembersByEmail(ctx, p.ID, address)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: list memberships: %w", err)
@@ -81,7 +83,7 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 		if err != nil {
 			return nil, fmt.Errorf("discovery: get organization: %w", err)
 		}
-		typ, err := organization.Membership(o, m, address)
+		typ, err := organization.Membership(o, m, address, tenant)
 		if err != nil {
 			continue // deleted: not offered
 		}
@@ -99,14 +101,43 @@ func (s *Service) Discovered(ctx context.Context, st store.Store, p *auth.Projec
 		if seen[o.ID] {
 			continue
 		}
-		if typ, err := organization.Membership(o, nil, address); err == nil {
+		seen[o.ID] = true
+		if typ, err := organization.Membership(o, nil, address, tenant); err == nil {
 			out = append(out, Discovered{
 				Organization: o, Membership: typ,
 				PrimaryRequired: primaryRequired(o, factors), MFARequired: session.MFARequirement(o, nil, factors),
 			})
 		}
 	}
+	if tenant.TenantID == "" {
+		return out, nil
+	}
+	byTenant, err := st.ListOrganizationsWithOAuthTenantJIT(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("discovery: list organizations by oauth tenant: %w", err)
+	}
+	for i := range byTenant {
+		o := &byTenant[i]
+		if seen[o.ID] || !organization.TenantAllowed(o, tenant) {
+			continue
+		}
+		out = append(out, Discovered{
+			Organization: o, Membership: organization.EligibleToJoinByOAuthTenant,
+			PrimaryRequired: primaryRequired(o, factors), MFARequired: session.MFARequirement(o, nil, factors),
+		})
+	}
 	return out, nil
+}
+
+// OAuthTenant returns the OAuth tenant an OAuth factor among factors
+// proved, or the zero value.
+func OAuthTenant(factors []auth.AuthenticationFactor) organization.OAuthTenant {
+	for _, f := range factors {
+		if o := f.OAuthFactor; o != nil && o.TenantID != "" {
+			return organization.OAuthTenant{ProviderType: o.ProviderType, TenantID: o.TenantID}
+		}
+	}
+	return organization.OAuthTenant{}
 }
 
 // ListInput names whose organizations to list: an intermediate session
@@ -254,7 +285,7 @@ func (s *Service) Exchange(ctx context.Context, p *auth.Project, in ExchangeInpu
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		m, err := s.join(ctx, tx, p, o, ist.EmailAddress, ist.Factors)
+		m, err := s.Join(ctx, tx, p, o, ist.EmailAddress, ist.Factors)
 		return m, o, ist.Factors, err
 	})
 }
@@ -369,6 +400,9 @@ func (s *Service) login(ctx context.Context, p *auth.Project, minutes int, claim
 		if err != nil {
 			return err
 		}
+		if factors, err = s.LinkOAuth(ctx, tx, p, m, factors); err != nil {
+			return err
+		}
 		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
 			Member: m, Organization: o, Factors: factors, DurationMinutes: minutes, CustomClaims: claims,
 		})
@@ -383,10 +417,12 @@ func (s *Service) login(ctx context.Context, p *auth.Project, minutes int, claim
 	return res, nil
 }
 
-// join makes the holder of address a member of o able to log in: its
-// existing membership, activated, or a new member when o's policy lets the
-// address join by email domain.
-func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
+// Join makes the holder of address a member of o able to log in, within
+// tx: its existing membership, activated, or a new member when o's policy
+// lets the address join by email domain or, for an OAuth login, by the
+// tenant its factors prove. Every B2B primary login that may provision a
+// member just in time applies it.
+func (s *Service) Join(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
 	m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, address)
 	switch {
 	case err == nil:
@@ -394,7 +430,7 @@ func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("discovery: join: %w", err)
 	}
-	if _, err := organization.Membership(o, nil, address); err != nil {
+	if _, err := organization.Membership(o, nil, address, OAuthTenant(factors)); err != nil {
 		return nil, err
 	}
 	if err := allowsFactors(o, factors); err != nil {
@@ -422,7 +458,7 @@ func (s *Service) join(ctx context.Context, tx store.Store, p *auth.Project, o *
 // with its email verified. Every B2B primary login into an organization
 // applies it.
 func (s *Service) Enter(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, m *auth.Member, address string, factors []auth.AuthenticationFactor) (*auth.Member, error) {
-	if _, err := organization.Membership(o, m, address); err != nil {
+	if _, err := organization.Membership(o, m, address, organization.OAuthTenant{}); err != nil {
 		return nil, err
 	}
 	if err := allowsFactors(o, factors); err != nil {
@@ -436,6 +472,37 @@ func (s *Service) Enter(ctx context.Context, tx store.Store, p *auth.Project, o 
 		return nil, fmt.Errorf("discovery: activate member: %w", err)
 	}
 	return m, nil
+}
+
+// LinkOAuth links member m, within tx, to the provider account each OAuth
+// factor among factors proved (a login that chose its organization after
+// the provider: discovery), unless the factor already names the member's
+// link. It returns the factors with each one naming its link, as the
+// member session records them.
+func (s *Service) LinkOAuth(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member, factors []auth.AuthenticationFactor) ([]auth.AuthenticationFactor, error) {
+	out := slices.Clone(factors)
+	for i, f := range out {
+		o := f.OAuthFactor
+		if o == nil || o.ProviderName == "" || o.ProviderSubject == "" {
+			continue
+		}
+		now := s.now().UTC()
+		reg := &auth.MemberOAuthRegistration{
+			ID: auth.NewID(auth.KindMemberOAuthRegistration, p.Env), OrganizationID: m.OrganizationID, MemberID: m.ID,
+			Provider: o.ProviderName, Subject: o.ProviderSubject, Email: m.EmailAddress, TenantID: o.TenantID,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
+			return nil, fmt.Errorf("discovery: link %s account: %w", o.ProviderName, err)
+		}
+		if reg.MemberID != m.ID {
+			return nil, auth.ErrDuplicateMemberEmail.WithMessage("This %s account is already linked to another member of the organization.", o.ProviderName)
+		}
+		c := *o
+		c.RegistrationID = reg.ID
+		out[i].OAuthFactor = &c
+	}
+	return out, nil
 }
 
 // allowsFactors checks o's allowed auth methods against the primary
@@ -470,6 +537,12 @@ func AuthMethod(f auth.AuthenticationFactor) string {
 		return "email_otp"
 	case f.Type == auth.FactorPassword:
 		return "password"
+	case f.Type == auth.FactorOAuth && f.OAuthFactor != nil:
+		// google_oauth, microsoft_oauth, github_oauth, …; a provider with
+		// no such method (apple, generic OIDC) is restricted by none.
+		if m := f.OAuthFactor.ProviderType + "_oauth"; slices.Contains(auth.AuthMethods, m) {
+			return m
+		}
 	}
 	return ""
 }

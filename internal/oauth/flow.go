@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/discovery"
 	"github.com/latchauth/latch/internal/project"
 	"github.com/latchauth/latch/internal/secretbox"
 	"github.com/latchauth/latch/internal/session"
@@ -40,6 +41,7 @@ type Service struct {
 	projects  *project.Service
 	users     *user.Service
 	sessions  *session.Service
+	discovery *discovery.Service
 	box       *secretbox.Box
 	client    *http.Client
 	publicURL string
@@ -63,15 +65,16 @@ type Options struct {
 }
 
 // NewService returns a Service. box seals the PKCE verifiers and provider
-// tokens it keeps; it may be the box of Providers.
+// tokens it keeps; it may be the box of Providers. B2B logins enter
+// organizations through disc.
 func NewService(st store.Store, providers *Providers, projects *project.Service, users *user.Service, sessions *session.Service,
-	box *secretbox.Box, now func() time.Time, opts Options) *Service {
+	disc *discovery.Service, box *secretbox.Box, now func() time.Time, opts Options) *Service {
 	c := opts.Client
 	if c == nil {
 		c = &http.Client{Timeout: 30 * time.Second}
 	}
 	return &Service{
-		store: st, providers: providers, projects: projects, users: users, sessions: sessions, box: box,
+		store: st, providers: providers, projects: projects, users: users, sessions: sessions, discovery: disc, box: box,
 		client: c, publicURL: strings.TrimSuffix(opts.PublicURL, "/"), now: now, discovered: map[string]*oidc.Provider{},
 	}
 }
@@ -82,8 +85,20 @@ func CallbackPath(projectID, provider string) string {
 	return "/v1/oauth/callback/" + url.PathEscape(projectID) + "/" + url.PathEscape(provider)
 }
 
-// StartInput is a GET /v1/public/oauth/{provider}/start.
+// StartInput is a GET /v1/public/oauth/{provider}/start, or with Kind set
+// a B2B one: /v1/b2b/public/oauth/{provider}/start (into Organization) or
+// …/discovery/start.
 type StartInput struct {
+	// Kind is what the login is for; "" is a consumer login.
+	Kind auth.OAuthLoginKind
+	// Organization names the organization a B2B login enters: its ID,
+	// slug or external ID.
+	Organization string
+	// DiscoveryRedirectURL is where a discovery login ends (allowlisted
+	// as a discovery URL); LoginRedirectURL and SignupRedirectURL are
+	// unused then.
+	DiscoveryRedirectURL string
+
 	PublicToken       string
 	Provider          string
 	LoginRedirectURL  string
@@ -125,13 +140,33 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 	if err := checkCrossSiteCallback(cfg, s.publicURL); err != nil {
 		return nil, err
 	}
-	login, err := s.redirect(ctx, p, auth.RedirectLogin, in.LoginRedirectURL, auth.ErrNoDefaultLoginRedirectURL)
-	if err != nil {
-		return nil, err
+	kind, orgID := in.Kind, ""
+	if kind == "" {
+		kind = auth.OAuthLoginConsumer
 	}
-	signup, err := s.redirect(ctx, p, auth.RedirectSignup, in.SignupRedirectURL, auth.ErrNoDefaultSignupRedirectURL)
-	if err != nil {
-		return nil, err
+	var login, signup string
+	switch kind {
+	case auth.OAuthLoginB2B:
+		o, err := s.b2bOrganization(ctx, p, cfg, in.Organization)
+		if err != nil {
+			return nil, err
+		}
+		orgID = o.ID
+	case auth.OAuthLoginDiscovery:
+		if _, err := b2bAuthMethod(cfg); err != nil {
+			return nil, err
+		}
+		if login, err = s.redirect(ctx, p, auth.RedirectDiscovery, in.DiscoveryRedirectURL, auth.ErrNoDefaultDiscoveryRedirectURL); err != nil {
+			return nil, err
+		}
+	}
+	if kind != auth.OAuthLoginDiscovery {
+		if login, err = s.redirect(ctx, p, auth.RedirectLogin, in.LoginRedirectURL, auth.ErrNoDefaultLoginRedirectURL); err != nil {
+			return nil, err
+		}
+		if signup, err = s.redirect(ctx, p, auth.RedirectSignup, in.SignupRedirectURL, auth.ErrNoDefaultSignupRedirectURL); err != nil {
+			return nil, err
+		}
 	}
 	scopes := strings.Fields(in.CustomScopes)
 	if len(scopes) > maxCustomScopes {
@@ -147,6 +182,9 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 
 	now := s.now().UTC()
 	attachUser := ""
+	if in.AttachToken != "" && kind != auth.OAuthLoginConsumer {
+		return nil, auth.ErrInvalidArgument.WithMessage("oauth_attach_token links a consumer user's provider account; B2B logins take none.")
+	}
 	if in.AttachToken != "" {
 		t, err := s.store.ConsumeToken(ctx, p.ID, token.Hash(in.AttachToken), []auth.TokenKind{auth.TokenOAuthAttach}, now)
 		switch {
@@ -166,7 +204,7 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 		StateHash: token.Hash(state), BindingHash: token.Hash(binding), Provider: cfg.Name,
 		Nonce: token.NewSession(), SealedVerifier: s.box.Seal([]byte(verifier), verifierAD(p.ID, cfg.Name)),
 		LoginRedirectURL: login, SignupRedirectURL: signup, CodeChallenge: in.CodeChallenge, Scopes: scopes,
-		AttachUserID: attachUser, CreatedAt: now, ExpiresAt: now.Add(auth.OAuthStateLifetime),
+		AttachUserID: attachUser, Kind: kind, OrganizationID: orgID, CreatedAt: now, ExpiresAt: now.Add(auth.OAuthStateLifetime),
 	}
 	if err := s.store.CreateOAuthState(ctx, p.ID, st); err != nil {
 		return nil, fmt.Errorf("oauth: start: %w", err)
@@ -234,7 +272,7 @@ func (s *Service) Callback(ctx context.Context, in CallbackInput) (string, error
 		return "", auth.ErrOAuthInvalidState
 	}
 	if in.Error != "" || in.Code == "" {
-		return appRedirectWithError(st.LoginRedirectURL, in.Error, in.ErrorDescription), auth.ErrOAuthCallbackFailed.WithMessage(
+		return appRedirectWithError(st, in.Error, in.ErrorDescription), auth.ErrOAuthCallbackFailed.WithMessage(
 			"The identity provider refused the login: %s %s", in.Error, in.ErrorDescription)
 	}
 	cfg, err := s.config(ctx, p, st.Provider)
@@ -247,7 +285,10 @@ func (s *Service) Callback(ctx context.Context, in CallbackInput) (string, error
 	}
 	id, err := s.identify(ctx, p, cfg, st, in.Code, string(verifier))
 	if err != nil {
-		return appRedirectWithError(st.LoginRedirectURL, "server_error", "The login could not be verified."), err
+		return appRedirectWithError(st, "server_error", "The login could not be verified."), err
+	}
+	if st.Kind == auth.OAuthLoginB2B || st.Kind == auth.OAuthLoginDiscovery {
+		return s.issueB2B(ctx, p, cfg, st, id, now)
 	}
 	applyAppleUser(cfg, id, in.User)
 	link, tok, err := s.login(ctx, p, cfg, st, id, now)
@@ -605,7 +646,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		}
 		res.AccessToken, res.RefreshToken, res.IDToken, res.Expiry, res.Scopes = pt.AccessToken, pt.RefreshToken, pt.IDToken, pt.Expiry, pt.Scopes
 		sres, err := s.sessions.Attach(ctx, tx, p, session.AttachInput{
-			User: u, Factor: oauthFactor(res.ProviderType, reg, t.EmailID, now),
+			User: u, Factor: oauthFactor(res.ProviderType, auth.OAuthFactor{
+				RegistrationID: reg.ID, ProviderSubject: reg.Subject, EmailID: t.EmailID, ProviderName: reg.Provider,
+			}, now),
 			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims, Attributes: in.Attributes,
 			SessionToken: in.SessionToken, SessionJWT: in.SessionJWT,
 		})
@@ -624,14 +667,14 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	return res, nil
 }
 
-// oauthFactor is the authentication factor an OAuth login proves.
-func oauthFactor(t auth.OAuthProviderType, reg *auth.OAuthRegistration, emailID string, now time.Time) auth.AuthenticationFactor {
+// oauthFactor is the authentication factor an OAuth login proves: its
+// delivery method is oauth_<type> (oauth_google, …), as Stytch's, or
+// sso_oidc for a generic OIDC provider (auth.OAuthDeliveryMethod).
+func oauthFactor(t auth.OAuthProviderType, f auth.OAuthFactor, now time.Time) auth.AuthenticationFactor {
+	f.ProviderType = string(t)
 	return auth.AuthenticationFactor{
 		Type: auth.FactorOAuth, DeliveryMethod: auth.OAuthDeliveryMethod(t),
-		LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now,
-		OAuthFactor: &auth.OAuthFactor{
-			ProviderType: string(t), Provider: reg.Provider, RegistrationID: reg.ID, ProviderSubject: reg.Subject, EmailID: emailID,
-		},
+		LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now, OAuthFactor: &f,
 	}
 }
 
@@ -746,15 +789,15 @@ func tokensAD(projectID, provider, subject string) []byte {
 
 // appRedirectWithError is the app's URL with an OAuth error, for a login
 // that ended at the provider without success.
-func appRedirectWithError(redirect, code, description string) string {
+func appRedirectWithError(st *auth.OAuthState, code, description string) string {
 	if code == "" {
 		code = "access_denied"
 	}
-	q := url.Values{"stytch_token_type": {"oauth"}, "error": {code}}
+	q := url.Values{"stytch_token_type": {tokenType(st.Kind)}, "error": {code}}
 	if description != "" {
 		q.Set("error_description", description)
 	}
-	return appendQuery(redirect, q.Encode())
+	return appendQuery(st.LoginRedirectURL, q.Encode())
 }
 
 // appendQuery adds an encoded query to a URL that may already have one.

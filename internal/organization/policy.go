@@ -87,11 +87,39 @@ const (
 	notAMember                  MembershipType = ""
 )
 
+// OAuthTenant is the organization a provider account belongs to, as the
+// provider names it: Google's hosted domain, Microsoft's tenant ID. The
+// zero value is no tenant (a personal account, or not an OAuth login).
+type OAuthTenant struct {
+	// ProviderType is the key of allowed_oauth_tenants: "google",
+	// "microsoft", …
+	ProviderType string
+	TenantID     string
+}
+
+// TenantAllowed reports whether o lets accounts of tenant join it just in
+// time: its oauth_tenant_jit_provisioning is RESTRICTED and its
+// allowed_oauth_tenants list the tenant under its provider type.
+func TenantAllowed(o *auth.Organization, tenant OAuthTenant) bool {
+	if o.OAuthTenantJITProvisioning != auth.Restricted || tenant.TenantID == "" {
+		return false
+	}
+	switch ids := o.AllowedOAuthTenants[tenant.ProviderType].(type) {
+	case []any:
+		return slices.ContainsFunc(ids, func(v any) bool { s, ok := v.(string); return ok && s == tenant.TenantID })
+	case []string:
+		return slices.Contains(ids, tenant.TenantID)
+	}
+	return false
+}
+
 // Membership returns how the holder of address relates to o, given their
-// member record there (nil if none): what discovery lists, and whether an
+// member record there (nil if none) and the OAuth tenant their login
+// proved (the zero value if none): what discovery lists, and whether an
 // intermediate session may be exchanged into o. A deleted member, or an
-// address o would not provision, yields "" and the reason.
-func Membership(o *auth.Organization, m *auth.Member, address string) (MembershipType, error) {
+// address o would provision neither by email domain nor by OAuth tenant,
+// yields "" and the reason.
+func Membership(o *auth.Organization, m *auth.Member, address string, tenant OAuthTenant) (MembershipType, error) {
 	if m != nil {
 		switch m.Status {
 		case auth.MemberActive:
@@ -105,6 +133,9 @@ func Membership(o *auth.Organization, m *auth.Member, address string) (Membershi
 		}
 	}
 	if err := CanJITProvision(o, address); err != nil {
+		if TenantAllowed(o, tenant) {
+			return EligibleToJoinByOAuthTenant, nil
+		}
 		return notAMember, err
 	}
 	return EligibleToJoinByEmailDomain, nil

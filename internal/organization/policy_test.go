@@ -89,24 +89,39 @@ func TestMembership(t *testing.T) {
 		o.EmailJITProvisioning, o.EmailAllowedDomains = auth.Restricted, []string{"acme.com"}
 	})
 	closed := org(func(*auth.Organization) {})
+	tenants := org(func(o *auth.Organization) {
+		o.OAuthTenantJITProvisioning = auth.Restricted
+		o.AllowedOAuthTenants = map[string]any{"google": []any{"acme.com"}, "microsoft": []string{"tid-1"}}
+	})
 	member := func(s auth.MemberStatus) *auth.Member { return &auth.Member{Status: s} }
+	google := func(hd string) organization.OAuthTenant {
+		return organization.OAuthTenant{ProviderType: "google", TenantID: hd}
+	}
 	for _, tc := range []struct {
 		name    string
 		o       *auth.Organization
 		m       *auth.Member
 		address string
+		tenant  organization.OAuthTenant
 		want    organization.MembershipType
 		err     *auth.Error
 	}{
-		{"active", closed, member(auth.MemberActive), "ada@else.com", organization.ActiveMember, nil},
-		{"pending", closed, member(auth.MemberPending), "ada@else.com", organization.PendingMember, nil},
-		{"invited", closed, member(auth.MemberInvited), "ada@else.com", organization.InvitedMember, nil},
-		{"deleted", restricted, member(auth.MemberDeleted), "ada@acme.com", "", auth.ErrActionAvailableOnlyForActiveMembers},
-		{"eligible by domain", restricted, nil, "ada@acme.com", organization.EligibleToJoinByEmailDomain, nil},
-		{"other domain", restricted, nil, "eve@evil.com", "", auth.ErrInvalidEmailForJITProvisioning},
-		{"no jit", closed, nil, "ada@acme.com", "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"active", closed, member(auth.MemberActive), "ada@else.com", organization.OAuthTenant{}, organization.ActiveMember, nil},
+		{"pending", closed, member(auth.MemberPending), "ada@else.com", organization.OAuthTenant{}, organization.PendingMember, nil},
+		{"invited", closed, member(auth.MemberInvited), "ada@else.com", organization.OAuthTenant{}, organization.InvitedMember, nil},
+		{"deleted", restricted, member(auth.MemberDeleted), "ada@acme.com", organization.OAuthTenant{}, "", auth.ErrActionAvailableOnlyForActiveMembers},
+		{"eligible by domain", restricted, nil, "ada@acme.com", organization.OAuthTenant{}, organization.EligibleToJoinByEmailDomain, nil},
+		{"other domain", restricted, nil, "eve@evil.com", organization.OAuthTenant{}, "", auth.ErrInvalidEmailForJITProvisioning},
+		{"no jit", closed, nil, "ada@acme.com", organization.OAuthTenant{}, "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"eligible by google tenant", tenants, nil, "ada@acme.com", google("acme.com"), organization.EligibleToJoinByOAuthTenant, nil},
+		{"eligible by microsoft tenant", tenants, nil, "ada@else.com", organization.OAuthTenant{ProviderType: "microsoft", TenantID: "tid-1"}, organization.EligibleToJoinByOAuthTenant, nil},
+		{"tenant of another provider", tenants, nil, "ada@acme.com", organization.OAuthTenant{ProviderType: "microsoft", TenantID: "acme.com"}, "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"other tenant", tenants, nil, "ada@acme.com", google("evil.com"), "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"no tenant", tenants, nil, "ada@acme.com", organization.OAuthTenant{}, "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"tenant but tenant jit off", closed, nil, "ada@acme.com", google("acme.com"), "", auth.ErrEmailJITProvisioningNotAllowed},
+		{"domain before tenant", restricted, nil, "ada@acme.com", google("acme.com"), organization.EligibleToJoinByEmailDomain, nil},
 	} {
-		got, err := organization.Membership(tc.o, tc.m, tc.address)
+		got, err := organization.Membership(tc.o, tc.m, tc.address, tc.tenant)
 		if got != tc.want || (tc.err == nil) != (err == nil) || (tc.err != nil && !errors.Is(err, tc.err)) {
 			t.Errorf("%s: Membership = %q, %v; want %q, %v", tc.name, got, err, tc.want, tc.err)
 		}

@@ -17,6 +17,7 @@ import (
 	b2bsessions "github.com/stytchauth/stytch-go/v16/stytch/b2b/sessions"
 
 	"github.com/latchauth/latch/internal/oidctest"
+	"github.com/latchauth/latch/internal/providertest"
 )
 
 // B2B OAuth through the official b2bstytchapi client: the browser goes
@@ -310,5 +311,93 @@ func TestB2BOAuthPythonStrictFields(t *testing.T) {
 		// Errors are Stytch's envelope too.
 		wantRawError(t, rawJSON(t, e.srv, "POST", "/v1/b2b/oauth/authenticate", map[string]any{"oauth_token": tok}), 404, "oauth_token_not_found")
 		wantRawError(t, rawJSON(t, e.srv, "POST", "/v1/b2b/oauth/discovery/authenticate", map[string]any{"discovery_oauth_token": "nope"}), 404, "oauth_token_not_found")
+	})
+}
+
+// TestB2BOAuthTenant discovers and joins organizations by OAuth tenant:
+// a scriptable OpenID stand-in, configured as the project's microsoft
+// provider, signs in accounts whose ID tokens carry a tid (the real
+// OpenID provider of the other tests sends none).
+func TestB2BOAuthTenant(t *testing.T) {
+	t.Parallel()
+	eachB2BDatabase(t, func(t *testing.T, e *b2bEnv) {
+		pt := providertest.Start(t, providertest.Options{RedirectURIs: []string{e.srv.URL + "/v1/oauth/callback/" + e.srv.ProjectID + "/microsoft"}})
+		secret := filepath.Join(t.TempDir(), "microsoft.secret")
+		if err := os.WriteFile(secret, []byte(pt.ClientSecret), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.srv.Run(t, "oauth-providers", "set", "--project", e.srv.ProjectID, "--type", "microsoft",
+			"--client-id", pt.ClientID, "--client-secret-file", secret, "--issuer", pt.Issuer)
+		tenant, other := "tid-"+randHex(t, 8), "tid-"+randHex(t, 8)
+		user := func(name, tid string) *providertest.User {
+			return &providertest.User{Subject: name + "-" + randHex(t, 4), Email: name + "@" + newDomain(t), EmailVerified: true,
+				GivenName: strings.ToUpper(name[:1]) + name[1:], FamilyName: "Fabrikam", TenantID: tid}
+		}
+		signIn := func(start, tokenType string, u *providertest.User) string {
+			t.Helper()
+			pt.Next(providertest.Login{User: u})
+			landed := providertest.SignIn(t, nil, start, appURL)
+			if landed.URL == nil || landed.URL.Query().Get("stytch_token_type") != tokenType || landed.URL.Query().Get("token") == "" {
+				t.Fatalf("sign-in ended at %v (%d %s), want stytch_token_type=%s and a token", landed.URL, landed.Status, landed.Body, tokenType)
+			}
+			return landed.URL.Query().Get("token")
+		}
+		byTenant := newOrg(t, e, "Fabrikam", organizations.CreateParams{OAuthTenantJITProvisioning: restricted,
+			AllowedOAuthTenants: map[string]any{"microsoft": []string{tenant}}})
+		otherTenant := newOrg(t, e, "Contoso", organizations.CreateParams{OAuthTenantJITProvisioning: restricted,
+			AllowedOAuthTenants: map[string]any{"microsoft": []string{other}}})
+
+		// Discovery lists the organization that allows the account's
+		// tenant, and only that one; the exchange joins it.
+		ada := user("ada", tenant)
+		discoveryStart := e.srv.URL + "/v1/b2b/public/oauth/microsoft/discovery/start?" + url.Values{"public_token": {e.srv.PublicToken}}.Encode()
+		res, err := e.c.OAuth.Discovery.Authenticate(ctx, &oauthdiscovery.AuthenticateParams{DiscoveryOAuthToken: signIn(discoveryStart, tokenTypeDiscoveryOAuth, ada)})
+		if err != nil {
+			t.Fatalf("b2b oauth.discovery.authenticate: %v", err)
+		}
+		if res.ProviderType != "Microsoft" || res.ProviderTenantID != tenant || len(res.ProviderTenantIds) != 1 || res.ProviderTenantIds[0] != tenant || res.EmailAddress != ada.Email {
+			t.Errorf("discovery.authenticate = %s", describe(res))
+		}
+		types := discoveredTypes(t, "tenant discovery", res.DiscoveredOrganizations)
+		if len(types) != 1 || types[byTenant.OrganizationID] != "eligible_to_join_by_oauth_tenant" {
+			t.Fatalf("discovered %v, want only %s, eligible_to_join_by_oauth_tenant", types, byTenant.OrganizationID)
+		}
+		_, err = e.c.Discovery.IntermediateSessions.Exchange(ctx, &intermediatesessions.ExchangeParams{
+			IntermediateSessionToken: res.IntermediateSessionToken, OrganizationID: otherTenant.OrganizationID})
+		wantErrorType(t, err, "email_jit_provisioning_not_allowed")
+		ex, err := e.c.Discovery.IntermediateSessions.Exchange(ctx, &intermediatesessions.ExchangeParams{
+			IntermediateSessionToken: res.IntermediateSessionToken, OrganizationID: byTenant.OrganizationID})
+		if err != nil {
+			t.Fatalf("intermediate_sessions.exchange: %v", err)
+		}
+		if ex.Member.EmailAddress != ada.Email || ex.Member.Status != "active" || ex.MemberSession == nil {
+			t.Fatalf("exchange = %s", describe(ex))
+		}
+		if fs := ex.MemberSession.AuthenticationFactors; len(fs) != 1 || string(fs[0].DeliveryMethod) != "oauth_microsoft" ||
+			fs[0].MicrosoftOAuthFactor == nil || fs[0].MicrosoftOAuthFactor.ProviderSubject != ada.Subject {
+			t.Errorf("exchanged session factors = %s", describe(fs))
+		}
+
+		// A login into the organization provisions another account of the
+		// tenant just in time, and refuses an account of another tenant.
+		loginStart := func(orgID string) string {
+			return e.srv.URL + "/v1/b2b/public/oauth/microsoft/start?" + url.Values{"public_token": {e.srv.PublicToken}, "organization_id": {orgID}}.Encode()
+		}
+		bob := user("bob", tenant)
+		login, err := e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: signIn(loginStart(byTenant.OrganizationID), tokenTypeOAuth, bob)})
+		if err != nil {
+			t.Fatalf("b2b oauth.authenticate of another account of the tenant: %v", err)
+		}
+		if login.Member.EmailAddress != bob.Email || login.ProviderType != "Microsoft" || login.MemberSession == nil {
+			t.Errorf("b2b oauth.authenticate = %s", describe(login))
+		}
+		eve := user("eve", other)
+		_, err = e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: signIn(loginStart(byTenant.OrganizationID), tokenTypeOAuth, eve)})
+		wantErrorType(t, err, "email_jit_provisioning_not_allowed")
+		// Ada, now a member, logs in directly as the member discovery made.
+		again, err := e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: signIn(loginStart(byTenant.OrganizationID), tokenTypeOAuth, ada)})
+		if err != nil || again.MemberID != ex.MemberID {
+			t.Fatalf("returning b2b oauth.authenticate = %s; want member %s", outcome(again, err), ex.MemberID)
+		}
 	})
 }

@@ -476,8 +476,8 @@ func (s *Service) Enter(ctx context.Context, tx store.Store, p *auth.Project, o 
 
 // LinkOAuth links member m, within tx, to the provider account each OAuth
 // factor among factors proved (a login that chose its organization after
-// the provider: discovery), unless the factor already names the member's
-// link. It returns the factors with each one naming its link, as the
+// the provider: discovery), unless the account is linked already. It
+// returns the factors with each one naming the member's link, as the
 // member session records them.
 func (s *Service) LinkOAuth(ctx context.Context, tx store.Store, p *auth.Project, m *auth.Member, factors []auth.AuthenticationFactor) ([]auth.AuthenticationFactor, error) {
 	out := slices.Clone(factors)
@@ -486,17 +486,25 @@ func (s *Service) LinkOAuth(ctx context.Context, tx store.Store, p *auth.Project
 		if o == nil || o.ProviderName == "" || o.ProviderSubject == "" {
 			continue
 		}
-		now := s.now().UTC()
-		reg := &auth.MemberOAuthRegistration{
-			ID: auth.NewID(auth.KindMemberOAuthRegistration, p.Env), OrganizationID: m.OrganizationID, MemberID: m.ID,
-			Provider: o.ProviderName, Subject: o.ProviderSubject, Email: m.EmailAddress, TenantID: o.TenantID,
-			CreatedAt: now, UpdatedAt: now,
-		}
-		if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
-			return nil, fmt.Errorf("discovery: link %s account: %w", o.ProviderName, err)
-		}
-		if reg.MemberID != m.ID {
-			return nil, auth.ErrDuplicateMemberEmail.WithMessage("This %s account is already linked to another member of the organization.", o.ProviderName)
+		reg, err := tx.GetMemberOAuthRegistrationBySubject(ctx, p.ID, m.OrganizationID, o.ProviderName, o.ProviderSubject)
+		switch {
+		case err == nil && reg.MemberID != m.ID:
+			// The account is linked to another member (its address at the
+			// provider changed): the login proved this member's address,
+			// and the other member keeps its link.
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			now := s.now().UTC()
+			reg = &auth.MemberOAuthRegistration{
+				ID: auth.NewID(auth.KindMemberOAuthRegistration, p.Env), OrganizationID: m.OrganizationID, MemberID: m.ID,
+				Provider: o.ProviderName, Subject: o.ProviderSubject, Email: m.EmailAddress, TenantID: o.TenantID,
+				CreatedAt: now, UpdatedAt: now,
+			}
+			if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
+				return nil, fmt.Errorf("discovery: link %s account: %w", o.ProviderName, err)
+			}
+		case err != nil:
+			return nil, fmt.Errorf("discovery: find %s link: %w", o.ProviderName, err)
 		}
 		c := *o
 		c.RegistrationID = reg.ID

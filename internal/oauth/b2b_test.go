@@ -176,3 +176,23 @@ func TestB2BLoginTenantJIT(t *testing.T) {
 		t.Errorf("restricted organization: %v, want operation_restricted_by_organization_auth_methods", err)
 	}
 }
+
+func TestB2BLoginStopsForMFA(t *testing.T) {
+	f := newB2BFixture(t)
+	fabrikam := f.orgs["fabrikam"]
+	policy := auth.MFAPolicyRequiredForAll
+	if _, err := f.all.Organizations.Update(f.ctx, f.p.ID, fabrikam.ID, organization.UpdateInput{Settings: organization.Settings{MFAPolicy: &policy}}); err != nil {
+		t.Fatal(err)
+	}
+	tok := f.token(t, auth.OAuthLoginB2B, fabrikam.ID, &identity{Subject: "sub-mfa", Email: "mfa@fabrikam.example", TenantID: "tid-fabrikam"})
+	res, err := f.svc.AuthenticateMember(f.ctx, f.p, B2BAuthenticateInput{Token: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MFARequired == nil || res.Session != nil || res.IntermediateSessionToken == "" || res.Authenticated() {
+		t.Fatalf("login into an organization requiring MFA: mfa %v, session %v, intermediate session token %q", res.MFARequired, res.Session, res.IntermediateSessionToken)
+	}
+	if res.Registration == nil || res.Registration.MemberID != res.Member.ID {
+		t.Errorf("the account is linked to %+v, want the member %s", res.Registration, res.Member.ID)
+	}
+}

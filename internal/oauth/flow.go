@@ -636,10 +636,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		if err != nil {
 			return err
 		}
-		res = &AuthenticateResult{Registration: reg}
-		if pr, err := tx.GetOAuthProvider(ctx, p.ID, reg.Provider); err == nil {
-			res.ProviderType = pr.Type
-		}
+		// The type follows from the name, with no read of the provider's
+		// row, which may even have been removed since the login.
+		res = &AuthenticateResult{Registration: reg, ProviderType: auth.OAuthProviderTypeOf(reg.Provider)}
 		var pt providerTokens
 		if plain, err := s.box.Open(reg.SealedTokens, tokensAD(p.ID, reg.Provider, reg.Subject)); err == nil {
 			_ = json.Unmarshal(plain, &pt) // written by login; unreadable means none

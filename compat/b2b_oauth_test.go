@@ -401,3 +401,33 @@ func TestB2BOAuthTenant(t *testing.T) {
 		}
 	})
 }
+
+// TestB2BOAuthIntermediateSession passes an intermediate session token,
+// from an email magic link discovery, to b2b oauth.authenticate: the
+// OAuth login joins that session's factor and spends it.
+func TestB2BOAuthIntermediateSession(t *testing.T) {
+	t.Parallel()
+	eachB2BOAuthDatabase(t, func(t *testing.T, e *b2bOAuthEnv) {
+		org := newOrg(t, e.b2bEnv, "OAuthIST", organizations.CreateParams{EmailJITProvisioning: restricted, EmailAllowedDomains: []string{e.domain}})
+		ist := discover(t, e.b2bEnv, e.user.Email).IntermediateSessionToken
+		tok := e.signIn(t, e.loginURL(url.Values{"organization_id": {org.OrganizationID}}), tokenTypeOAuth)
+		res, err := e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: tok, IntermediateSessionToken: ist, SessionDurationMinutes: 30})
+		if err != nil {
+			t.Fatalf("b2b oauth.authenticate with an intermediate session: %v", err)
+		}
+		if !res.MemberAuthenticated || res.MemberSession == nil || res.Member.EmailAddress != e.user.Email {
+			t.Fatalf("b2b oauth.authenticate = %s", describe(res))
+		}
+		got := map[string]string{}
+		for _, f := range res.MemberSession.AuthenticationFactors {
+			got[string(f.Type)] = string(f.DeliveryMethod)
+		}
+		if want := map[string]string{"magic_link": "email", "oauth": "oauth_google"}; len(got) != len(want) || got["magic_link"] != "email" || got["oauth"] != "oauth_google" {
+			t.Errorf("authentication_factors = %v, want %v", got, want)
+		}
+		// The intermediate session is spent.
+		_, err = e.c.Discovery.IntermediateSessions.Exchange(ctx, &intermediatesessions.ExchangeParams{
+			IntermediateSessionToken: ist, OrganizationID: org.OrganizationID})
+		wantErrorType(t, err, "intermediate_session_not_found")
+	})
+}

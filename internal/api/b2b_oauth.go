@@ -83,15 +83,10 @@ func (h *handler) b2bOAuthAuthenticate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	pv := providerValuesJSON{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, IDToken: res.IDToken, Scopes: orEmptyList(res.Scopes)}
-	if !res.Expiry.IsZero() {
-		t := timestamp(res.Expiry)
-		pv.ExpiresAt = &t
-	}
 	return encode(w, r, http.StatusOK, &b2bOAuthAuthenticateResponse{
 		memberLogin: toMemberLogin(&res.MemberResult), OrganizationID: res.Organization.ID,
 		ProviderSubject: res.Registration.Subject, ProviderType: providerTypeNames[res.ProviderType],
-		ProviderTenantID: res.TenantID, ProviderTenantIDs: tenantIDs(res.TenantID), ProviderValues: pv,
+		ProviderTenantID: res.TenantID, ProviderTenantIDs: tenantIDs(res.TenantID), ProviderValues: toProviderValuesJSON(res.ProviderValues),
 	})
 }
 

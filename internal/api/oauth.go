@@ -165,6 +165,17 @@ type providerValuesJSON struct {
 	Scopes       []string `json:"scopes"`
 }
 
+// toProviderValuesJSON is provider_values of oauth.authenticate, consumer
+// and B2B: expires_at is null when the provider gave no expiry.
+func toProviderValuesJSON(v oauth.ProviderValues) providerValuesJSON {
+	pv := providerValuesJSON{AccessToken: v.AccessToken, RefreshToken: v.RefreshToken, IDToken: v.IDToken, Scopes: orEmptyList(v.Scopes)}
+	if !v.Expiry.IsZero() {
+		t := timestamp(v.Expiry)
+		pv.ExpiresAt = &t
+	}
+	return pv
+}
+
 type oauthAuthenticateResponse struct {
 	envelope
 	UserID                  string             `json:"user_id"`
@@ -207,18 +218,10 @@ func (h *handler) oauthAuthenticate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	pv := providerValuesJSON{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, IDToken: res.IDToken, Scopes: res.Scopes}
-	if pv.Scopes == nil {
-		pv.Scopes = []string{}
-	}
-	if !res.Expiry.IsZero() {
-		t := timestamp(res.Expiry)
-		pv.ExpiresAt = &t
-	}
 	return encode(w, r, http.StatusOK, &oauthAuthenticateResponse{
 		UserID: res.User.ID, OAuthUserRegistrationID: res.Registration.ID, ProviderSubject: res.Registration.Subject,
 		ProviderType: providerTypeNames[res.ProviderType], SessionToken: res.Token, SessionJWT: res.JWT,
-		ProviderValues: pv, User: toUserJSON(res.User), UserSession: sessionPtr(res.Session),
+		ProviderValues: toProviderValuesJSON(res.ProviderValues), User: toUserJSON(res.User), UserSession: sessionPtr(res.Session),
 	})
 }
 

@@ -78,7 +78,7 @@ type sealedIdentity struct {
 	Picture    string         `json:"picture"`
 	Locale     string         `json:"locale"`
 	TenantID   string         `json:"tenant_id"`
-	Tokens     providerTokens `json:"tokens"`
+	Tokens     ProviderValues `json:"tokens"`
 }
 
 func identityAD(projectID, tokenID string) []byte {
@@ -93,7 +93,7 @@ func (s *Service) issueB2B(ctx context.Context, p *auth.Project, cfg *Config, st
 	plain, err := json.Marshal(sealedIdentity{
 		Subject: id.Subject, Email: id.Email, GivenName: id.GivenName, FamilyName: id.FamilyName, Picture: id.Picture,
 		Locale: id.Locale, TenantID: id.TenantID,
-		Tokens: providerTokens{AccessToken: id.AccessToken, RefreshToken: id.RefreshToken, IDToken: id.IDToken, Expiry: id.Expiry, Scopes: id.GrantedScopes},
+		Tokens: id.providerValues(),
 	})
 	if err != nil {
 		return "", fmt.Errorf("oauth: encode identity: %w", err)
@@ -194,12 +194,7 @@ type B2BAuthenticateResult struct {
 	Registration *auth.MemberOAuthRegistration
 	ProviderType auth.OAuthProviderType
 	TenantID     string
-	// Provider's tokens, as provider_values.
-	AccessToken  string
-	RefreshToken string
-	IDToken      string
-	Expiry       time.Time
-	Scopes       []string
+	ProviderValues
 }
 
 // AuthenticateMember exchanges a B2B OAuth token for a member session in
@@ -269,10 +264,8 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 		if err != nil {
 			return err
 		}
-		tk := id.Tokens
 		res = &B2BAuthenticateResult{
-			MemberResult: *mres, Registration: reg, ProviderType: cfg.Type, TenantID: id.TenantID,
-			AccessToken: tk.AccessToken, RefreshToken: tk.RefreshToken, IDToken: tk.IDToken, Expiry: tk.Expiry, Scopes: tk.Scopes,
+			MemberResult: *mres, Registration: reg, ProviderType: cfg.Type, TenantID: id.TenantID, ProviderValues: id.Tokens,
 		}
 		return nil
 	})

@@ -318,6 +318,11 @@ type identity struct {
 	GrantedScopes []string
 }
 
+// providerValues are the provider's tokens of id.
+func (id *identity) providerValues() ProviderValues {
+	return ProviderValues{AccessToken: id.AccessToken, RefreshToken: id.RefreshToken, IDToken: id.IDToken, Expiry: id.Expiry, Scopes: id.GrantedScopes}
+}
+
 // identify exchanges the code and verifies what the provider returns.
 func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st *auth.OAuthState, code, verifier string) (*identity, error) {
 	endpoint, err := s.endpoint(ctx, cfg)
@@ -425,8 +430,10 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// providerTokens is the sealed form of what a provider returned.
-type providerTokens struct {
+// ProviderValues are the tokens a provider returned for a login, as
+// oauth.authenticate reports them in provider_values. Latch keeps them
+// sealed, in this JSON form.
+type ProviderValues struct {
 	AccessToken  string    `json:"access_token"`
 	RefreshToken string    `json:"refresh_token"`
 	IDToken      string    `json:"id_token"`
@@ -438,7 +445,7 @@ type providerTokens struct {
 // provider account, and issues the token for the app. It returns the
 // redirect URL to use (login or signup) and the token.
 func (s *Service) login(ctx context.Context, p *auth.Project, cfg *Config, st *auth.OAuthState, id *identity, now time.Time) (redirect, tok string, err error) {
-	sealed, err := json.Marshal(providerTokens{AccessToken: id.AccessToken, RefreshToken: id.RefreshToken, IDToken: id.IDToken, Expiry: id.Expiry, Scopes: id.GrantedScopes})
+	sealed, err := json.Marshal(id.providerValues())
 	if err != nil {
 		return "", "", fmt.Errorf("oauth: encode provider tokens: %w", err)
 	}
@@ -595,12 +602,7 @@ type AuthenticateResult struct {
 	session.Result
 	Registration *auth.OAuthRegistration
 	ProviderType auth.OAuthProviderType
-	// Provider's tokens, as oauth.authenticate's provider_values.
-	AccessToken  string
-	RefreshToken string
-	IDToken      string
-	Expiry       time.Time
-	Scopes       []string
+	ProviderValues
 }
 
 // Authenticate exchanges the token a login handed to the app for its user
@@ -639,11 +641,9 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 		// The type follows from the name, with no read of the provider's
 		// row, which may even have been removed since the login.
 		res = &AuthenticateResult{Registration: reg, ProviderType: auth.OAuthProviderTypeOf(reg.Provider)}
-		var pt providerTokens
 		if plain, err := s.box.Open(reg.SealedTokens, tokensAD(p.ID, reg.Provider, reg.Subject)); err == nil {
-			_ = json.Unmarshal(plain, &pt) // written by login; unreadable means none
+			_ = json.Unmarshal(plain, &res.ProviderValues) // written by login; unreadable means none
 		}
-		res.AccessToken, res.RefreshToken, res.IDToken, res.Expiry, res.Scopes = pt.AccessToken, pt.RefreshToken, pt.IDToken, pt.Expiry, pt.Scopes
 		sres, err := s.sessions.Attach(ctx, tx, p, session.AttachInput{
 			User: u, Factor: oauthFactor(res.ProviderType, auth.OAuthFactor{
 				RegistrationID: reg.ID, ProviderSubject: reg.Subject, EmailID: t.EmailID, ProviderName: reg.Provider,

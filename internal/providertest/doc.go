@@ -11,7 +11,10 @@
 // tenant). Tests of the ordinary flow use internal/oidctest, a real
 // provider.
 //
-// The provider is an httptest server. What it serves, below Server.URL:
+// The provider is an httptest server on a loopback address; Options.Host
+// can name it otherwise ("localhost"), so that to a browser it is another
+// site than the servers it sends users back to. What it serves, below
+// Server.URL:
 //
 //   - the discovery document at Issuer + "/.well-known/openid-configuration"
 //     (for MultiTenant, at URL + "/{tenant}/v2.0/.well-known/…" for any

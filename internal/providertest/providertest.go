@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +44,12 @@ type Options struct {
 	// endpoints: configure the client with the issuer
 	// URL + "/common/v2.0" (Server.Issuer).
 	MultiTenant bool
+	// Host, when set, is the host name in URL (and so in Issuer and every
+	// endpoint) instead of the listener's address; it must resolve to
+	// that loopback address. "localhost" puts the stand-in on another
+	// site than servers on 127.0.0.1, as a real provider is to a browser:
+	// its redirects and form posts back are then cross-site.
+	Host string
 }
 
 // Apple is what Apple knows of a developer team's Sign in with Apple key.
@@ -167,9 +174,17 @@ func Start(tb testing.TB, opts Options) *Server {
 	}
 	srv := httptest.NewServer(mux)
 	tb.Cleanup(srv.Close)
-	s.URL, s.Issuer = srv.URL, srv.URL
+	s.URL = srv.URL
+	if opts.Host != "" {
+		_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s.URL = "http://" + net.JoinHostPort(opts.Host, port)
+	}
+	s.Issuer = s.URL
 	if opts.MultiTenant {
-		s.Issuer = srv.URL + "/common/v2.0"
+		s.Issuer = s.URL + "/common/v2.0"
 	}
 	return s
 }

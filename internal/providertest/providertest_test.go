@@ -355,3 +355,30 @@ func isOAuthError(err error, code string) bool {
 	var re *oauth2.RetrieveError
 	return errors.As(err, &re) && re.ErrorCode == code
 }
+
+// TestHost: a stand-in named by another host serves every endpoint, and
+// a whole login, under that name.
+func TestHost(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := providertest.Start(t, providertest.Options{Host: "localhost"})
+	if u, err := url.Parse(srv.URL); err != nil || u.Hostname() != "localhost" || srv.Issuer != srv.URL {
+		t.Fatalf("URL %q, Issuer %q: want both http://localhost:<port>", srv.URL, srv.Issuer)
+	}
+	c := newClient(t, ctx, srv, srv.ClientSecret)
+	if got := c.prov.Endpoint().AuthURL; got != srv.URL+"/authorize" {
+		t.Errorf("authorization endpoint %q, want it under %s", got, srv.URL)
+	}
+	q, _ := c.login(t)
+	tok, err := c.exchange(ctx, q.Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := c.verify(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idt.Issuer != srv.URL {
+		t.Errorf("ID token issuer %q, want %q", idt.Issuer, srv.URL)
+	}
+}

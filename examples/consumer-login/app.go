@@ -293,6 +293,11 @@ func (a *app) requireSession(next func(http.ResponseWriter, *http.Request, *sess
 // profile shows who is signed in.
 func (a *app) profile(w http.ResponseWriter, r *http.Request, s *sessions.AuthenticateResponse) {
 	p := profilePage{UserID: s.User.UserID}
+	if n := s.User.Name; n != nil {
+		// Users from an email link have no name; OAuth logins take the
+		// provider's.
+		p.Name = strings.Join(strings.Fields(n.FirstName+" "+n.MiddleName+" "+n.LastName), " ")
+	}
 	if len(s.User.Emails) > 0 {
 		p.Email = s.User.Emails[0].Email
 	}

@@ -18,6 +18,7 @@ type (
 		DevInboxURL string
 	}
 	profilePage struct {
+		Name    string // empty when the user has none
 		Email   string
 		UserID  string
 		Expires string
@@ -76,7 +77,8 @@ dd { margin: 0; font-family: ui-monospace, monospace; }
 {{define "profile"}}{{template "top" "Profile"}}
 <h1>You are signed in</h1>
 <dl>
-<dt>Email</dt><dd>{{.Email}}</dd>
+{{with .Name}}<dt>Name</dt><dd>{{.}}</dd>
+{{end}}<dt>Email</dt><dd>{{.Email}}</dd>
 <dt>User ID</dt><dd>{{.UserID}}</dd>
 <dt>Session expires</dt><dd>{{.Expires}}</dd>
 </dl>

@@ -40,14 +40,18 @@ const bindingCookie = "latch_oauth_binding"
 // Latch and the app listen on 127.0.0.1 and the stand-in on localhost:
 // two sites to the browser, so the form post to the callback is a
 // cross-site POST, as Apple's is. Such a POST carries only SameSite=None
-// cookies, which Chromium keeps only when Secure; the test shows that it
-// keeps Latch's Secure binding cookie set over plain http by
-// http://127.0.0.1 (a loopback origin counts as potentially trustworthy)
-// and sends it on the cross-site top-level POST, which third-party cookie
-// blocking does not touch: a top-level navigation is a first-party
-// context. It reads that from DevTools' own account of the request's
-// cookies, not only from the login's outcome, and shows the account when
-// a step fails.
+// cookies (with SameSite=Lax Chromium withholds the binding cookie,
+// SchemefulSameSiteLax, and the login fails), and Chromium keeps those
+// only when Secure. The test shows that Chromium keeps Latch's Secure
+// binding cookie although http://127.0.0.1 is plain http (loopback counts
+// as a secure origin), and sends it on the cross-site POST even with
+// third-party cookies blocked, which the test turns on: a top-level
+// navigation is a first-party context, and blocking applies to cookies in
+// embedded frames and subresources. It reads that from DevTools' own
+// account of each request's cookies (blocked reasons, 3PC exemptions),
+// not only from the login's outcome, and shows the account when a step
+// fails. (From a plain-http host that is not loopback, Chromium refuses
+// to store the cookie, SecureOnly: hence Latch's use_https refusal.)
 //
 // Then, with the cookie deleted before the POST, the same flow ends on
 // Latch's "Sign-in failed" page with oauth_invalid_state: the cookie, not
@@ -55,6 +59,12 @@ const bindingCookie = "latch_oauth_binding"
 func TestAppleInBrowser(t *testing.T) {
 	ctx := browsertest.New(t)
 	watch := watchCookie(t, ctx, bindingCookie)
+	// Block third-party cookies, as browsers increasingly do by default,
+	// so the test does not depend on this Chromium's default.
+	browsertest.Run(t, ctx, "block third-party cookies", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true})
+		return err
+	}))
 	srv := latchtest.Start(t, latchtest.Options{})
 	callback := srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/apple"
 	key, p8 := appleKey(t)

@@ -56,34 +56,43 @@ type (
 		RoleID  string                 `json:"role_id"`
 		Sources []memberRoleSourceJSON `json:"sources"`
 	}
+	// memberOAuthRegistrationJSON is stytch-go's
+	// b2b/organizations.OAuthRegistration.
+	memberOAuthRegistrationJSON struct {
+		ProviderType              string `json:"provider_type"`
+		ProviderSubject           string `json:"provider_subject"`
+		MemberOAuthRegistrationID string `json:"member_oauth_registration_id"`
+		ProfilePictureURL         string `json:"profile_picture_url"`
+		Locale                    string `json:"locale"`
+	}
 	memberJSON struct {
-		OrganizationID         string           `json:"organization_id"`
-		MemberID               string           `json:"member_id"`
-		EmailAddress           string           `json:"email_address"`
-		EmailAddressVerified   bool             `json:"email_address_verified"`
-		Status                 string           `json:"status"`
-		Name                   string           `json:"name"`
-		SSORegistrations       []struct{}       `json:"sso_registrations"`
-		OAuthRegistrations     []struct{}       `json:"oauth_registrations"`
-		SCIMRegistration       *struct{}        `json:"scim_registration"`
-		IsBreakglass           bool             `json:"is_breakglass"`
-		MemberPasswordID       string           `json:"member_password_id"`
-		TOTPRegistrationID     string           `json:"totp_registration_id"`
-		RetiredEmailAddresses  []struct{}       `json:"retired_email_addresses"`
-		IsAdmin                bool             `json:"is_admin"`
-		IsLocked               bool             `json:"is_locked"`
-		LockCreatedAt          *string          `json:"lock_created_at"`
-		LockExpiresAt          *string          `json:"lock_expires_at"`
-		MFAEnrolled            bool             `json:"mfa_enrolled"`
-		MFAPhoneNumber         string           `json:"mfa_phone_number"`
-		MFAPhoneNumberVerified bool             `json:"mfa_phone_number_verified"`
-		DefaultMFAMethod       string           `json:"default_mfa_method"`
-		Roles                  []memberRoleJSON `json:"roles"`
-		TrustedMetadata        map[string]any   `json:"trusted_metadata"`
-		UntrustedMetadata      map[string]any   `json:"untrusted_metadata"`
-		ExternalID             string           `json:"external_id"`
-		CreatedAt              string           `json:"created_at"`
-		UpdatedAt              string           `json:"updated_at"`
+		OrganizationID         string                        `json:"organization_id"`
+		MemberID               string                        `json:"member_id"`
+		EmailAddress           string                        `json:"email_address"`
+		EmailAddressVerified   bool                          `json:"email_address_verified"`
+		Status                 string                        `json:"status"`
+		Name                   string                        `json:"name"`
+		SSORegistrations       []struct{}                    `json:"sso_registrations"`
+		OAuthRegistrations     []memberOAuthRegistrationJSON `json:"oauth_registrations"`
+		SCIMRegistration       *struct{}                     `json:"scim_registration"`
+		IsBreakglass           bool                          `json:"is_breakglass"`
+		MemberPasswordID       string                        `json:"member_password_id"`
+		TOTPRegistrationID     string                        `json:"totp_registration_id"`
+		RetiredEmailAddresses  []struct{}                    `json:"retired_email_addresses"`
+		IsAdmin                bool                          `json:"is_admin"`
+		IsLocked               bool                          `json:"is_locked"`
+		LockCreatedAt          *string                       `json:"lock_created_at"`
+		LockExpiresAt          *string                       `json:"lock_expires_at"`
+		MFAEnrolled            bool                          `json:"mfa_enrolled"`
+		MFAPhoneNumber         string                        `json:"mfa_phone_number"`
+		MFAPhoneNumberVerified bool                          `json:"mfa_phone_number_verified"`
+		DefaultMFAMethod       string                        `json:"default_mfa_method"`
+		Roles                  []memberRoleJSON              `json:"roles"`
+		TrustedMetadata        map[string]any                `json:"trusted_metadata"`
+		UntrustedMetadata      map[string]any                `json:"untrusted_metadata"`
+		ExternalID             string                        `json:"external_id"`
+		CreatedAt              string                        `json:"created_at"`
+		UpdatedAt              string                        `json:"updated_at"`
 	}
 )
 
@@ -149,6 +158,13 @@ func toMemberJSON(m *auth.Member) memberJSON {
 			Sources: []memberRoleSourceJSON{{Type: "direct_assignment", Details: map[string]any{}}},
 		})
 	}
+	regs := make([]memberOAuthRegistrationJSON, 0, len(m.OAuthRegistrations))
+	for _, r := range m.OAuthRegistrations {
+		regs = append(regs, memberOAuthRegistrationJSON{
+			ProviderType: providerTypeNames[auth.OAuthProviderTypeOf(r.Provider)], ProviderSubject: r.Subject,
+			MemberOAuthRegistrationID: r.RegistrationID, ProfilePictureURL: r.ProfilePictureURL, Locale: r.Locale,
+		})
+	}
 	return memberJSON{
 		OrganizationID:         m.OrganizationID,
 		MemberID:               m.ID,
@@ -157,7 +173,7 @@ func toMemberJSON(m *auth.Member) memberJSON {
 		Status:                 string(m.Status),
 		Name:                   m.Name,
 		SSORegistrations:       []struct{}{},
-		OAuthRegistrations:     []struct{}{},
+		OAuthRegistrations:     regs,
 		IsBreakglass:           m.IsBreakglass,
 		RetiredEmailAddresses:  []struct{}{},
 		IsAdmin:                m.HasRole(auth.RoleAdmin),

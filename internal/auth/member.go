@@ -61,9 +61,51 @@ type Member struct {
 	// PasswordID is the member's password (member_password_id), "" when
 	// it has none; kept by the store like TOTPRegistrationID.
 	PasswordID string
+	// OAuthRegistrations are the provider accounts linked to the member
+	// (its oauth_registrations), oldest first; the store reads them with
+	// the member.
+	OAuthRegistrations []MemberProvider
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// MemberProvider is an identity provider account linked to a member: a
+// MemberOAuthRegistration without its sealed tokens, as the member's
+// oauth_registrations list reports it.
+type MemberProvider struct {
+	RegistrationID string
+	// Provider is the provider's configured name; OAuthProviderTypeOf
+	// gives its type.
+	Provider          string
+	Subject           string
+	ProfilePictureURL string
+	Locale            string
+	CreatedAt         time.Time
+}
+
+// OAuthRegistrationByID returns the member's linked provider account with
+// the given member OAuth registration ID, if any.
+func (m *Member) OAuthRegistrationByID(id string) (MemberProvider, bool) {
+	for _, p := range m.OAuthRegistrations {
+		if p.RegistrationID == id {
+			return p, true
+		}
+	}
+	return MemberProvider{}, false
+}
+
+// SetOAuthRegistration records p in the member's list as a store read
+// after linking it would show it: replacing the entry with the same
+// registration ID, or else appended as the newest.
+func (m *Member) SetOAuthRegistration(p MemberProvider) {
+	for i := range m.OAuthRegistrations {
+		if m.OAuthRegistrations[i].RegistrationID == p.RegistrationID {
+			m.OAuthRegistrations[i] = p
+			return
+		}
+	}
+	m.OAuthRegistrations = append(m.OAuthRegistrations, p)
 }
 
 // HasRole reports whether the member holds role, implicitly or directly.

@@ -147,6 +147,15 @@ type MemberOAuthRegistration struct {
 	UpdatedAt         time.Time
 }
 
+// MemberProvider returns the link as the member's oauth_registrations
+// list reports it, without its tokens.
+func (r *MemberOAuthRegistration) MemberProvider() MemberProvider {
+	return MemberProvider{
+		RegistrationID: r.ID, Provider: r.Provider, Subject: r.Subject,
+		ProfilePictureURL: r.ProfilePictureURL, Locale: r.Locale, CreatedAt: r.CreatedAt,
+	}
+}
+
 // OAuthStateLifetime is how long a user has to finish at the provider.
 const OAuthStateLifetime = 10 * time.Minute
 

@@ -119,8 +119,11 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		UntrustedMetadata: auth.MergeMetadata(nil, in.UntrustedMetadata),
 		Roles:             roles,
 		MFAEnrolled:       in.MFAEnrolled,
-		CreatedAt:         now,
-		UpdatedAt:         now,
+		// A new member has no linked provider account yet, listed as the
+		// store reads it: empty, not nil.
+		OAuthRegistrations: []auth.MemberProvider{},
+		CreatedAt:          now,
+		UpdatedAt:          now,
 	}
 	if m.MFAPhoneNumber, err = normalizeMFAPhone(in.MFAPhoneNumber); err != nil {
 		return nil, err

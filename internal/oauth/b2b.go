@@ -255,6 +255,7 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 		if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
 			return fmt.Errorf("oauth: link %s account: %w", cfg.Name, err)
 		}
+		m.SetOAuthRegistration(reg.MemberProvider())
 		factors[len(factors)-1].OAuthFactor.RegistrationID = reg.ID
 		mres, err := s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
 			Member: m, Organization: o, Factors: factors,
@@ -357,4 +358,63 @@ func (s *Service) AuthenticateDiscovery(ctx context.Context, p *auth.Project, in
 		return nil
 	})
 	return res, err
+}
+
+// MemberTokens are the provider tokens Latch keeps for one of a member's
+// linked accounts.
+type MemberTokens struct {
+	Registration auth.MemberOAuthRegistration
+	ProviderValues
+	// ExpiresIn is how long the access token has left, in whole seconds:
+	// 0 once it has expired or when the provider gave no expiry.
+	ExpiresIn int64
+}
+
+// MemberProviderTokens returns the tokens of the accounts of provider
+// type t linked to a member of the organization orgRef names (an ID, slug
+// or external ID), the member named by its ID or external ID: the
+// organization members oauth_providers endpoints. The most recently used
+// account comes first. Links recorded without tokens (a discovery login
+// links the account it proved but keeps no tokens for the organization)
+// are left out, so a member may have none.
+//
+// Errors: ErrOrganizationNotFound, ErrMemberNotFound (also for a deleted
+// member, as members get says).
+func (s *Service) MemberProviderTokens(ctx context.Context, p *auth.Project, orgRef, memberRef string, t auth.OAuthProviderType) ([]MemberTokens, error) {
+	o, err := organization.Lookup(ctx, s.store, p.ID, orgRef)
+	if err != nil {
+		return nil, err
+	}
+	m, err := organization.LookupMember(ctx, s.store, p.ID, o.ID, memberRef)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status == auth.MemberDeleted {
+		return nil, auth.ErrMemberNotFound
+	}
+	regs, err := s.store.ListMemberOAuthRegistrations(ctx, p.ID, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: list member links: %w", err)
+	}
+	now := s.now()
+	out := []MemberTokens{}
+	for _, r := range regs {
+		if auth.OAuthProviderTypeOf(r.Provider) != t || len(r.SealedTokens) == 0 {
+			continue
+		}
+		plain, err := s.box.Open(r.SealedTokens, memberTokensAD(p.ID, o.ID, r.Provider, r.Subject))
+		if err != nil {
+			return nil, fmt.Errorf("oauth: open %s tokens: %w", r.Provider, err)
+		}
+		mt := MemberTokens{Registration: r}
+		if err := json.Unmarshal(plain, &mt.ProviderValues); err != nil {
+			return nil, fmt.Errorf("oauth: decode %s tokens: %w", r.Provider, err)
+		}
+		if !mt.Expiry.IsZero() {
+			mt.ExpiresIn = max(0, int64(mt.Expiry.Sub(now)/time.Second))
+		}
+		out = append(out, mt)
+	}
+	slices.SortStableFunc(out, func(a, b MemberTokens) int { return b.Registration.UpdatedAt.Compare(a.Registration.UpdatedAt) })
+	return out, nil
 }

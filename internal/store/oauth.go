@@ -57,4 +57,7 @@ type OAuthLogins interface {
 	// GetMemberOAuthRegistrationBySubject returns the link of a provider
 	// account in an organization. Returns ErrNotFound.
 	GetMemberOAuthRegistrationBySubject(ctx context.Context, projectID, organizationID, provider, subject string) (*auth.MemberOAuthRegistration, error)
+	// ListMemberOAuthRegistrations returns a member's links with their
+	// sealed tokens, oldest first; none is an empty list.
+	ListMemberOAuthRegistrations(ctx context.Context, projectID, memberID string) ([]auth.MemberOAuthRegistration, error)
 }

@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/store"
@@ -58,9 +60,12 @@ func (d *memberDest) decode(projectID string) (auth.Member, error) {
 	if m.Roles, err = decodeStrings(d.roles); err != nil {
 		return m, fmt.Errorf("decode roles: %w", err)
 	}
+	m.OAuthRegistrations = []auth.MemberProvider{}
 	return m, nil
 }
 
+// scanMember scans a member without its linked provider accounts: lists
+// add them with attachMemberProviders.
 func scanMember(projectID string) func(rowScanner) (auth.Member, error) {
 	return func(row rowScanner) (auth.Member, error) {
 		var d memberDest
@@ -69,6 +74,124 @@ func scanMember(projectID string) func(rowScanner) (auth.Member, error) {
 		}
 		return d.decode(projectID)
 	}
+}
+
+// memberProviders joins a member's linked provider accounts, one row per
+// account: a member has a handful at most, the join stays on the
+// member_oauth_registrations_member index, and readMemberRows folds the
+// rows back into one member. Reads of one member (sessions.authenticate's
+// among them) thus stay one round trip; lists load the accounts of a whole
+// page in a second query instead (attachMemberProviders), as a join would
+// repeat every member's columns once per account.
+const (
+	memberProviders = ` LEFT JOIN member_oauth_registrations r
+	ON r.project_id = m.project_id AND r.member_id = m.member_id`
+	memberProviderColumns = `, r.registration_id, r.provider, r.subject, r.profile_picture_url, r.locale, r.created_at`
+	memberProviderOrder   = ` ORDER BY r.created_at, r.registration_id`
+)
+
+// memberWithProviders reads a member with its linked provider accounts.
+var memberWithProviders = `SELECT ` + memberColumns + memberProviderColumns + ` FROM members m` + memberProviders
+
+// memberProviderDest holds the scan targets of memberProviderColumns: all
+// NULL for a member without linked accounts.
+type memberProviderDest struct {
+	id, provider, subject, picture, locale sql.NullString
+	created                                *time.Time
+}
+
+func (d *memberProviderDest) targets() []any {
+	return []any{&d.id, &d.provider, &d.subject, &d.picture, &d.locale, nullTimeCol{&d.created}}
+}
+
+// addTo appends the account of the row just scanned to m unless an
+// earlier row brought it.
+func (d *memberProviderDest) addTo(m *auth.Member) {
+	if !d.id.Valid {
+		return
+	}
+	if _, seen := m.OAuthRegistrationByID(d.id.String); seen {
+		return
+	}
+	m.OAuthRegistrations = append(m.OAuthRegistrations, auth.MemberProvider{
+		RegistrationID: d.id.String, Provider: d.provider.String, Subject: d.subject.String,
+		ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.created,
+	})
+}
+
+// readMemberRows reads rows of a member joined with its linked provider
+// accounts (memberProviders), after any lead columns of other tables,
+// which onFirst decodes once from the first row. It closes rows. No row
+// is sql.ErrNoRows.
+func readMemberRows(rows *sql.Rows, err error, projectID string, lead []any, onFirst func() error) (*auth.Member, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		md   memberDest
+		pd   memberProviderDest
+		m    *auth.Member
+		dest = append(append(lead, md.targets()...), pd.targets()...)
+	)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if m == nil {
+			if onFirst != nil {
+				if err := onFirst(); err != nil {
+					return nil, err
+				}
+			}
+			v, err := md.decode(projectID)
+			if err != nil {
+				return nil, err
+			}
+			m = &v
+		}
+		pd.addTo(m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, sql.ErrNoRows
+	}
+	return m, nil
+}
+
+// attachMemberProviders loads the linked provider accounts of members in
+// one query.
+func (db *DB) attachMemberProviders(ctx context.Context, projectID string, members []auth.Member) error {
+	if len(members) == 0 {
+		return nil
+	}
+	byID := make(map[string]*auth.Member, len(members))
+	ids := make([]string, len(members))
+	for i := range members {
+		byID[members[i].ID] = &members[i]
+		ids[i] = members[i].ID
+	}
+	p := &params{}
+	p.add(projectID)
+	rows, err := db.query(ctx, `SELECT member_id, registration_id, provider, subject, profile_picture_url, locale, created_at
+		FROM member_oauth_registrations WHERE project_id = $1 AND member_id IN (`+p.list(ids)+`)
+		ORDER BY created_at, registration_id`, p.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var memberID string
+		var r auth.MemberProvider
+		if err := rows.Scan(&memberID, &r.RegistrationID, &r.Provider, &r.Subject, &r.ProfilePictureURL, &r.Locale, timeCol{&r.CreatedAt}); err != nil {
+			return err
+		}
+		m := byID[memberID]
+		m.OAuthRegistrations = append(m.OAuthRegistrations, r)
+	}
+	return rows.Err()
 }
 
 // memberJSON encodes m's JSON columns.
@@ -125,23 +248,25 @@ func (db *DB) insertRoles(ctx context.Context, projectID string, m *auth.Member)
 
 // GetMember implements store.Members.
 func (db *DB) GetMember(ctx context.Context, projectID, organizationID, memberID string) (*auth.Member, error) {
-	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m
-		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.member_id = $3`, projectID, organizationID, memberID))
+	rows, err := db.query(ctx, memberWithProviders+`
+		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.member_id = $3`+memberProviderOrder, projectID, organizationID, memberID)
+	m, err := readMemberRows(rows, err, projectID, nil, nil)
 	if err != nil {
 		return nil, db.fail(err, "get member %s", memberID)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // GetMemberByEmail implements store.Members.
 func (db *DB) GetMemberByEmail(ctx context.Context, projectID, organizationID, address string) (*auth.Member, error) {
-	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m
-		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.email_address = $3`,
-		projectID, organizationID, strings.ToLower(address)))
+	rows, err := db.query(ctx, memberWithProviders+`
+		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.email_address = $3`+memberProviderOrder,
+		projectID, organizationID, strings.ToLower(address))
+	m, err := readMemberRows(rows, err, projectID, nil, nil)
 	if err != nil {
 		return nil, db.fail(err, "get member by email %s", address)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // GetMemberByExternalID implements store.Members.
@@ -149,22 +274,24 @@ func (db *DB) GetMemberByExternalID(ctx context.Context, projectID, organization
 	if externalID == "" {
 		return nil, db.fail(store.ErrNotFound, "get member by empty external id")
 	}
-	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m
-		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.external_id = $3`, projectID, organizationID, externalID))
+	rows, err := db.query(ctx, memberWithProviders+`
+		WHERE m.project_id = $1 AND m.organization_id = $2 AND m.external_id = $3`+memberProviderOrder, projectID, organizationID, externalID)
+	m, err := readMemberRows(rows, err, projectID, nil, nil)
 	if err != nil {
 		return nil, db.fail(err, "get member by external id %s", externalID)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // GetMemberByID implements store.Members.
 func (db *DB) GetMemberByID(ctx context.Context, projectID, memberID string) (*auth.Member, error) {
-	m, err := scanMember(projectID)(db.queryRow(ctx, `SELECT `+memberColumns+` FROM members m
-		WHERE m.project_id = $1 AND m.member_id = $2`, projectID, memberID))
+	rows, err := db.query(ctx, memberWithProviders+`
+		WHERE m.project_id = $1 AND m.member_id = $2`+memberProviderOrder, projectID, memberID)
+	m, err := readMemberRows(rows, err, projectID, nil, nil)
 	if err != nil {
 		return nil, db.fail(err, "get member %s", memberID)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // ListMembersByEmail implements store.Members.
@@ -173,6 +300,9 @@ func (db *DB) ListMembersByEmail(ctx context.Context, projectID, address string)
 		WHERE m.project_id = $1 AND m.email_address = $2 ORDER BY m.created_at, m.member_id`,
 		projectID, strings.ToLower(address))
 	ms, err := collect(rows, err, scanMember(projectID))
+	if err == nil {
+		err = db.attachMemberProviders(ctx, projectID, ms)
+	}
 	if err != nil {
 		return nil, db.fail(err, "list members by email %s", address)
 	}
@@ -262,6 +392,9 @@ func (db *DB) SearchMembers(ctx context.Context, projectID string, f store.Membe
 	rows, err := db.query(ctx, `SELECT `+memberColumns+` FROM members m WHERE `+where+`
 		ORDER BY m.created_at, m.member_id LIMIT `+p.add(f.Limit), p.args...)
 	ms, err := collect(rows, err, scanMember(projectID))
+	if err == nil {
+		err = db.attachMemberProviders(ctx, projectID, ms)
+	}
 	if err != nil {
 		return nil, 0, db.fail(err, "search members")
 	}

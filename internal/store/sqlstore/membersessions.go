@@ -52,43 +52,42 @@ func scanMemberSession(projectID string) func(rowScanner) (auth.Session, error) 
 	}
 }
 
-// memberSessionFull reads a member session, its member and its
-// organization in one row: B2B session authentication answers with all
-// three.
-var memberSessionFull = `SELECT ` + memberSessionColumns + `, ` + memberColumns + `, ` + orgColumns + `
+// memberSessionFull reads a member session, its organization and its
+// member with the member's linked provider accounts in one query (one row
+// per account, see memberProviders): B2B session authentication answers
+// with all three.
+var memberSessionFull = `SELECT ` + memberSessionColumns + `, ` + orgColumns + `, ` + memberColumns + memberProviderColumns + `
 	FROM member_sessions s
 	JOIN members m ON m.project_id = s.project_id AND m.member_id = s.member_id
-	JOIN organizations o ON o.project_id = s.project_id AND o.organization_id = s.organization_id`
+	JOIN organizations o ON o.project_id = s.project_id AND o.organization_id = s.organization_id` + memberProviders
 
 // qGetMemberSessionByTokenHash and qGetMemberSession are prepared at Open.
 var (
-	qGetMemberSessionByTokenHash = memberSessionFull + ` WHERE s.project_id = $1 AND s.token_hash = $2`
-	qGetMemberSession            = memberSessionFull + ` WHERE s.project_id = $1 AND s.session_id = $2`
+	qGetMemberSessionByTokenHash = memberSessionFull + ` WHERE s.project_id = $1 AND s.token_hash = $2` + memberProviderOrder
+	qGetMemberSession            = memberSessionFull + ` WHERE s.project_id = $1 AND s.session_id = $2` + memberProviderOrder
 )
 
-// readMemberSessionFull scans one row of memberSessionFull.
-func readMemberSessionFull(row *sql.Row, projectID string) (*auth.Session, *auth.Member, *auth.Organization, error) {
+// readMemberSessionFull reads the rows of memberSessionFull. No row is
+// sql.ErrNoRows.
+func readMemberSessionFull(rows *sql.Rows, err error, projectID string) (*auth.Session, *auth.Member, *auth.Organization, error) {
 	var (
 		sd memberSessionDest
-		md memberDest
 		od orgDest
+		s  auth.Session
+		o  auth.Organization
 	)
-	if err := row.Scan(append(append(sd.targets(), md.targets()...), od.targets()...)...); err != nil {
-		return nil, nil, nil, err
-	}
-	s, err := sd.decode(projectID)
+	m, err := readMemberRows(rows, err, projectID, append(sd.targets(), od.targets()...), func() error {
+		var err error
+		if s, err = sd.decode(projectID); err != nil {
+			return err
+		}
+		o, err = od.decode(projectID)
+		return err
+	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	m, err := md.decode(projectID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	o, err := od.decode(projectID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return &s, &m, &o, nil
+	return &s, m, &o, nil
 }
 
 // CreateMemberSession implements store.MemberSessions. A MemberID that
@@ -113,7 +112,8 @@ func (db *DB) CreateMemberSession(ctx context.Context, projectID string, s *auth
 
 // GetMemberSessionByTokenHash implements store.MemberSessions.
 func (db *DB) GetMemberSessionByTokenHash(ctx context.Context, projectID string, hash []byte) (*auth.Session, *auth.Member, *auth.Organization, error) {
-	s, m, o, err := readMemberSessionFull(db.stmt(ctx, hotGetMemberSessionByTokenHash).QueryRowContext(ctx, projectID, hash), projectID)
+	rows, err := db.stmt(ctx, hotGetMemberSessionByTokenHash).QueryContext(ctx, projectID, hash)
+	s, m, o, err := readMemberSessionFull(rows, err, projectID)
 	if err != nil {
 		return nil, nil, nil, db.fail(err, "get member session by token hash")
 	}
@@ -122,7 +122,8 @@ func (db *DB) GetMemberSessionByTokenHash(ctx context.Context, projectID string,
 
 // GetMemberSession implements store.MemberSessions.
 func (db *DB) GetMemberSession(ctx context.Context, projectID, sessionID string) (*auth.Session, *auth.Member, *auth.Organization, error) {
-	s, m, o, err := readMemberSessionFull(db.stmt(ctx, hotGetMemberSession).QueryRowContext(ctx, projectID, sessionID), projectID)
+	rows, err := db.stmt(ctx, hotGetMemberSession).QueryContext(ctx, projectID, sessionID)
+	s, m, o, err := readMemberSessionFull(rows, err, projectID)
 	if err != nil {
 		return nil, nil, nil, db.fail(err, "get member session %s", sessionID)
 	}

@@ -280,6 +280,17 @@ func (db *DB) GetMemberOAuthRegistrationBySubject(ctx context.Context, projectID
 	return &r, nil
 }
 
+// ListMemberOAuthRegistrations implements store.OAuthLogins.
+func (db *DB) ListMemberOAuthRegistrations(ctx context.Context, projectID, memberID string) ([]auth.MemberOAuthRegistration, error) {
+	rows, err := db.query(ctx, `SELECT `+memberOAuthRegistrationColumns+` FROM member_oauth_registrations
+		WHERE project_id = $1 AND member_id = $2 ORDER BY created_at, registration_id`, projectID, memberID)
+	rs, err := collect(rows, err, scanMemberOAuthRegistration(projectID))
+	if err != nil {
+		return nil, db.fail(err, "list oauth registrations of member %s", memberID)
+	}
+	return rs, nil
+}
+
 // orEmptyBytes stores a nil byte slice as an empty one: the columns are
 // NOT NULL.
 func orEmptyBytes(b []byte) []byte {

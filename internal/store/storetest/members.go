@@ -12,24 +12,25 @@ import (
 // value other than its zero.
 func fullMember(projectID, organizationID string) *auth.Member {
 	return &auth.Member{
-		ID:                auth.NewID(auth.KindMember, auth.EnvTest),
-		ProjectID:         projectID,
-		OrganizationID:    organizationID,
-		EmailAddress:      "ada@acme.example",
-		EmailVerified:     true,
-		Name:              "Ada Lovelace",
-		Status:            auth.MemberInvited,
-		IsBreakglass:      true,
-		ExternalID:        "ada-ext",
-		TrustedMetadata:   map[string]any{"plan": "pro", "seats": 3.0, "nested": map[string]any{"k": []any{"v", nil}}},
-		UntrustedMetadata: map[string]any{"theme": "dark"},
-		Roles:             []string{auth.RoleAdmin, "editor"},
-		MFAEnrolled:       true,
-		MFAPhoneNumber:    "+15555550100",
-		MFAPhoneVerified:  true,
-		DefaultMFAMethod:  "totp",
-		CreatedAt:         t0,
-		UpdatedAt:         at(time.Second),
+		ID:                 auth.NewID(auth.KindMember, auth.EnvTest),
+		ProjectID:          projectID,
+		OrganizationID:     organizationID,
+		EmailAddress:       "ada@acme.example",
+		EmailVerified:      true,
+		Name:               "Ada Lovelace",
+		Status:             auth.MemberInvited,
+		IsBreakglass:       true,
+		ExternalID:         "ada-ext",
+		TrustedMetadata:    map[string]any{"plan": "pro", "seats": 3.0, "nested": map[string]any{"k": []any{"v", nil}}},
+		UntrustedMetadata:  map[string]any{"theme": "dark"},
+		Roles:              []string{auth.RoleAdmin, "editor"},
+		OAuthRegistrations: []auth.MemberProvider{},
+		MFAEnrolled:        true,
+		MFAPhoneNumber:     "+15555550100",
+		MFAPhoneVerified:   true,
+		DefaultMFAMethod:   "totp",
+		CreatedAt:          t0,
+		UpdatedAt:          at(time.Second),
 	}
 }
 
@@ -68,6 +69,7 @@ var memberTests = []subtest{
 		want := *m
 		want.ProjectID = p.ID
 		want.TrustedMetadata, want.UntrustedMetadata, want.Roles = map[string]any{}, map[string]any{}, []string{}
+		want.OAuthRegistrations = []auth.MemberProvider{}
 		diff(t, "GetMemberByID", got, &want)
 	}},
 	{"AddressesAreStoredLowercased", func(t *testing.T, st store.Store) {

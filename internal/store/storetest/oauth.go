@@ -239,6 +239,70 @@ var memberOAuthRegistrationTests = []subtest{
 		missing.ID, missing.MemberID, missing.Subject = "member-oauth-registration-test-y", "member-test-missing", "sub-2"
 		wantNotFound(t, "PutMemberOAuthRegistration for a missing member", st.PutMemberOAuthRegistration(ctx, p.ID, &missing))
 	}},
+	{"MemberReadsCarryRegistrations", func(t *testing.T, st store.Store) {
+		// Two linked accounts: every read of the member, the session
+		// reads' join included, must fold them back into exactly these,
+		// oldest first, and leave the other members' lists empty.
+		p := newProject(t, st)
+		ctx := t.Context()
+		o := newOrg(t, st, p.ID, "acme")
+		m := memberSpec(p.ID, o.ID, "ada@acme.com")
+		m.ExternalID = "ext-ada"
+		must(t, st.CreateMember(ctx, p.ID, m))
+		bare := memberSpec(p.ID, o.ID, "bob@acme.com")
+		bare.CreatedAt = at(time.Second) // after m, in search order
+		must(t, st.CreateMember(ctx, p.ID, bare))
+		var regs []auth.MemberOAuthRegistration
+		for i, provider := range []string{"microsoft", "google"} {
+			r := &auth.MemberOAuthRegistration{
+				ID: auth.NewID(auth.KindMemberOAuthRegistration, auth.EnvTest), OrganizationID: o.ID, MemberID: m.ID,
+				Provider: provider, Subject: "sub-" + provider, Email: m.EmailAddress, ProfilePictureURL: "https://example.com/" + provider,
+				Locale: "en-" + provider, SealedTokens: []byte("tokens of " + provider),
+				CreatedAt: at(time.Duration(i) * time.Minute), UpdatedAt: at(time.Duration(i) * time.Minute),
+			}
+			must(t, st.PutMemberOAuthRegistration(ctx, p.ID, r))
+			m.OAuthRegistrations = append(m.OAuthRegistrations, r.MemberProvider())
+			regs = append(regs, *r)
+		}
+		sess := newMemberSession(t, st, p.ID, m)
+
+		got, err := st.GetMember(ctx, p.ID, o.ID, m.ID)
+		must(t, err)
+		diff(t, "GetMember", got, m)
+		got, err = st.GetMemberByID(ctx, p.ID, m.ID)
+		must(t, err)
+		diff(t, "GetMemberByID", got, m)
+		got, err = st.GetMemberByEmail(ctx, p.ID, o.ID, "ada@acme.com")
+		must(t, err)
+		diff(t, "GetMemberByEmail", got, m)
+		got, err = st.GetMemberByExternalID(ctx, p.ID, o.ID, "ext-ada")
+		must(t, err)
+		diff(t, "GetMemberByExternalID", got, m)
+		wantMemberSession(t, st, p.ID, sess, m, o)
+		ms, err := st.ListMembersByEmail(ctx, p.ID, "ada@acme.com")
+		must(t, err)
+		diff(t, "ListMembersByEmail", ms, []auth.Member{*m})
+		ms, _, err = st.SearchMembers(ctx, p.ID, store.MemberFilter{OrganizationIDs: []string{o.ID}, Limit: 10})
+		must(t, err)
+		diff(t, "SearchMembers", ms, []auth.Member{*m, *bare})
+		got, err = st.GetMember(ctx, p.ID, o.ID, bare.ID)
+		must(t, err)
+		diff(t, "GetMember without links", got, bare)
+
+		list, err := st.ListMemberOAuthRegistrations(ctx, p.ID, m.ID)
+		must(t, err)
+		for i := range regs {
+			regs[i].ProjectID = p.ID
+		}
+		diff(t, "ListMemberOAuthRegistrations", list, regs)
+		list, err = st.ListMemberOAuthRegistrations(ctx, p.ID, bare.ID)
+		must(t, err)
+		diff(t, "ListMemberOAuthRegistrations without links", list, []auth.MemberOAuthRegistration{})
+		q := newProject(t, st)
+		list, err = st.ListMemberOAuthRegistrations(ctx, q.ID, m.ID)
+		must(t, err)
+		diff(t, "ListMemberOAuthRegistrations from another project", list, []auth.MemberOAuthRegistration{})
+	}},
 	{"OrganizationsWithOAuthTenantJIT", func(t *testing.T, st store.Store) {
 		p := newProject(t, st)
 		o := orgSpec(p.ID, "tenants")

@@ -70,17 +70,18 @@ func fullOrg(projectID string) *auth.Organization {
 
 func memberSpec(projectID, organizationID, address string) *auth.Member {
 	return &auth.Member{
-		ID:                auth.NewID(auth.KindMember, auth.EnvTest),
-		ProjectID:         projectID,
-		OrganizationID:    organizationID,
-		EmailAddress:      address,
-		Name:              "Ada Lovelace",
-		Status:            auth.MemberActive,
-		TrustedMetadata:   map[string]any{},
-		UntrustedMetadata: map[string]any{},
-		Roles:             []string{},
-		CreatedAt:         t0,
-		UpdatedAt:         t0,
+		ID:                 auth.NewID(auth.KindMember, auth.EnvTest),
+		ProjectID:          projectID,
+		OrganizationID:     organizationID,
+		EmailAddress:       address,
+		Name:               "Ada Lovelace",
+		Status:             auth.MemberActive,
+		TrustedMetadata:    map[string]any{},
+		UntrustedMetadata:  map[string]any{},
+		Roles:              []string{},
+		OAuthRegistrations: []auth.MemberProvider{},
+		CreatedAt:          t0,
+		UpdatedAt:          t0,
 	}
 }
 

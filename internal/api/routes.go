@@ -82,6 +82,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 	// …/members/{member_id}/totp and …/members/mfa_phone_numbers/{member_id}
 	// overlap as patterns; membersDeleteFactor tells them apart.
 	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{first}/{second}", h.api(h.membersDeleteFactor))
+	// The provider tokens of a member's linked accounts. These GET
+	// patterns are one segment longer than …/members/{first}/{second}
+	// (DELETE only), so no request matches both. Slack and HubSpot are not
+	// built in: their paths fall through to not found.
+	mux.Handle("GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google", h.api(h.membersOAuthProviders(auth.OAuthGoogle)))
+	mux.Handle("GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft", h.api(h.membersOAuthProviders(auth.OAuthMicrosoft)))
+	mux.Handle("GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github", h.api(h.membersOAuthProvidersGithub))
 	mux.Handle("POST /v1/b2b/organizations/members/search", h.api(h.membersSearch))
 	mux.Handle("GET /v1/b2b/organizations/members/dangerously_get/{member_id}", h.api(h.membersDangerouslyGet))
 

@@ -1,11 +1,6 @@
 package compat
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,24 +13,6 @@ import (
 	"github.com/latchauth/latch/internal/latchtest"
 	"github.com/latchauth/latch/internal/providertest"
 )
-
-// appleKey makes a Sign in with Apple key and its .p8 file.
-func appleKey(t *testing.T) (*ecdsa.PrivateKey, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "AuthKey_KEY1234567.p8")
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return key, file
-}
 
 // appleArgs configures the stand-in as the built-in Apple provider.
 func appleArgs(p8 string) func(ps *providertest.Server) []string {
@@ -55,7 +32,7 @@ func TestOAuthApple(t *testing.T) {
 	for _, db := range databases {
 		t.Run(db.name, func(t *testing.T) {
 			t.Parallel()
-			key, p8 := appleKey(t)
+			key, p8 := providertest.AppleKey(t)
 			e := startStandIn(t, latchtest.Options{DatabaseURL: db.url(t)}, "apple",
 				providertest.Options{Apple: &providertest.Apple{TeamID: "TEAM123456", KeyID: "KEY1234567", PublicKey: &key.PublicKey}}, appleArgs(p8))
 			e.ps.SetDefault(providertest.Login{User: &providertest.User{Subject: "001234.5678abcd.0042", Email: "ada@privaterelay.appleid.com",
@@ -120,7 +97,7 @@ func TestOAuthApple(t *testing.T) {
 // the start refuses with use_https instead of failing at the callback.
 func TestOAuthAppleNeedsHTTPS(t *testing.T) {
 	t.Parallel()
-	key, p8 := appleKey(t)
+	key, p8 := providertest.AppleKey(t)
 	e := startStandIn(t, latchtest.Options{Env: map[string]string{"LATCH_PUBLIC_URL": "http://auth.example.test"}}, "apple",
 		providertest.Options{Apple: &providertest.Apple{TeamID: "TEAM123456", KeyID: "KEY1234567", PublicKey: &key.PublicKey}}, appleArgs(p8))
 	r := raw(t, e.srv, "GET", strings.TrimPrefix(e.startURL(), e.srv.URL), false, nil)

@@ -2,15 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -67,7 +60,7 @@ func TestAppleInBrowser(t *testing.T) {
 	}))
 	srv := latchtest.Start(t, latchtest.Options{})
 	callback := srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/apple"
-	key, p8 := appleKey(t)
+	key, p8 := providertest.AppleKey(t)
 	ps := providertest.Start(t, providertest.Options{
 		Host: "localhost", RedirectURIs: []string{callback},
 		Apple: &providertest.Apple{TeamID: "TEAM123456", KeyID: "KEY1234567", PublicKey: &key.PublicKey},
@@ -313,24 +306,6 @@ func cookiesString(cs []*network.Cookie) string {
 		parts = append(parts, fmt.Sprintf("{path %s secure %v httpOnly %v sameSite %q}", c.Path, c.Secure, c.HTTPOnly, c.SameSite))
 	}
 	return "[" + strings.Join(parts, " ") + "]"
-}
-
-// appleKey makes a Sign in with Apple key and its .p8 file.
-func appleKey(t *testing.T) (*ecdsa.PrivateKey, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "AuthKey_KEY1234567.p8")
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return key, file
 }
 
 func hostOf(t *testing.T, raw string) string {

@@ -64,41 +64,22 @@ type Member struct {
 	// OAuthRegistrations are the provider accounts linked to the member
 	// (its oauth_registrations), oldest first; the store reads them with
 	// the member.
-	OAuthRegistrations []MemberProvider
+	OAuthRegistrations []ProviderLink
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// MemberProvider is an identity provider account linked to a member: a
-// MemberOAuthRegistration without its sealed tokens, as the member's
-// oauth_registrations list reports it.
-type MemberProvider struct {
-	RegistrationID string
-	// Provider is the provider's configured name; OAuthProviderTypeOf
-	// gives its type.
-	Provider          string
-	Subject           string
-	ProfilePictureURL string
-	Locale            string
-	CreatedAt         time.Time
-}
-
 // OAuthRegistrationByID returns the member's linked provider account with
 // the given member OAuth registration ID, if any.
-func (m *Member) OAuthRegistrationByID(id string) (MemberProvider, bool) {
-	for _, p := range m.OAuthRegistrations {
-		if p.RegistrationID == id {
-			return p, true
-		}
-	}
-	return MemberProvider{}, false
+func (m *Member) OAuthRegistrationByID(id string) (ProviderLink, bool) {
+	return findProviderLink(m.OAuthRegistrations, id)
 }
 
 // SetOAuthRegistration records p in the member's list as a store read
 // after linking it would show it: replacing the entry with the same
 // registration ID, or else appended as the newest.
-func (m *Member) SetOAuthRegistration(p MemberProvider) {
+func (m *Member) SetOAuthRegistration(p ProviderLink) {
 	for i := range m.OAuthRegistrations {
 		if m.OAuthRegistrations[i].RegistrationID == p.RegistrationID {
 			m.OAuthRegistrations[i] = p

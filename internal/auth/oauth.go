@@ -147,10 +147,10 @@ type MemberOAuthRegistration struct {
 	UpdatedAt         time.Time
 }
 
-// MemberProvider returns the link as the member's oauth_registrations
+// ProviderLink returns the link as the member's oauth_registrations
 // list reports it, without its tokens.
-func (r *MemberOAuthRegistration) MemberProvider() MemberProvider {
-	return MemberProvider{
+func (r *MemberOAuthRegistration) ProviderLink() ProviderLink {
+	return ProviderLink{
 		RegistrationID: r.ID, Provider: r.Provider, Subject: r.Subject,
 		ProfilePictureURL: r.ProfilePictureURL, Locale: r.Locale, CreatedAt: r.CreatedAt,
 	}

@@ -31,7 +31,7 @@ type User struct {
 	Phones            []Phone // ordered by creation
 	// Providers are the identity provider accounts OAuth logins linked to
 	// the user, ordered by creation.
-	Providers []UserProvider
+	Providers []ProviderLink
 	// TOTPID is the user's verified TOTP registration, "" when it has
 	// none. The store keeps it as registrations are verified and deleted;
 	// UpdateUser does not write it.
@@ -92,10 +92,10 @@ type Phone struct {
 	CreatedAt time.Time
 }
 
-// UserProvider is an identity provider account linked to a user: an
-// OAuthRegistration without its sealed tokens, as the user's providers
-// list reports it.
-type UserProvider struct {
+// ProviderLink is an identity provider account linked to a user or a
+// member: an OAuth registration without its sealed tokens, as the user's
+// providers and the member's oauth_registrations list it.
+type ProviderLink struct {
 	RegistrationID string
 	// Provider is the provider's configured name (the {provider} of the
 	// start URL); OAuthProviderTypeOf gives its type.
@@ -106,15 +106,20 @@ type UserProvider struct {
 	CreatedAt         time.Time
 }
 
-// ProviderByID returns the user's provider account with the given OAuth
-// registration ID, if any.
-func (u *User) ProviderByID(id string) (UserProvider, bool) {
-	for _, p := range u.Providers {
-		if p.RegistrationID == id {
-			return p, true
+// findProviderLink returns the link of links with the registration ID id.
+func findProviderLink(links []ProviderLink, id string) (ProviderLink, bool) {
+	for _, l := range links {
+		if l.RegistrationID == id {
+			return l, true
 		}
 	}
-	return UserProvider{}, false
+	return ProviderLink{}, false
+}
+
+// ProviderByID returns the user's provider account with the given OAuth
+// registration ID, if any.
+func (u *User) ProviderByID(id string) (ProviderLink, bool) {
+	return findProviderLink(u.Providers, id)
 }
 
 // PhoneByID returns the user's phone number with the given ID, if any.

@@ -503,7 +503,7 @@ func (s *Service) LinkOAuth(ctx context.Context, tx store.Store, p *auth.Project
 			if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
 				return nil, fmt.Errorf("discovery: link %s account: %w", o.ProviderName, err)
 			}
-			m.SetOAuthRegistration(reg.MemberProvider())
+			m.SetOAuthRegistration(reg.ProviderLink())
 		case err != nil:
 			return nil, fmt.Errorf("discovery: find %s link: %w", o.ProviderName, err)
 		}

@@ -121,7 +121,7 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		MFAEnrolled:       in.MFAEnrolled,
 		// A new member has no linked provider account yet, listed as the
 		// store reads it: empty, not nil.
-		OAuthRegistrations: []auth.MemberProvider{},
+		OAuthRegistrations: []auth.ProviderLink{},
 		CreatedAt:          now,
 		UpdatedAt:          now,
 	}

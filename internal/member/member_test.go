@@ -66,7 +66,7 @@ func TestCreate(t *testing.T) {
 			Status: auth.MemberActive, IsBreakglass: true, ExternalID: "ext-1",
 			TrustedMetadata: map[string]any{"plan": "pro"}, UntrustedMetadata: map[string]any{},
 			Roles: []string{auth.RoleAdmin}, MFAEnrolled: true, MFAPhoneNumber: "+12025550162",
-			OAuthRegistrations: []auth.MemberProvider{}, CreatedAt: f.Clock.Now(), UpdatedAt: f.Clock.Now(),
+			OAuthRegistrations: []auth.ProviderLink{}, CreatedAt: f.Clock.Now(), UpdatedAt: f.Clock.Now(),
 		}
 		if diff := cmp.Diff(want, m); diff != "" {
 			t.Errorf("created (-want +got):\n%s", diff)

@@ -255,7 +255,7 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 		if err := tx.PutMemberOAuthRegistration(ctx, p.ID, reg); err != nil {
 			return fmt.Errorf("oauth: link %s account: %w", cfg.Name, err)
 		}
-		m.SetOAuthRegistration(reg.MemberProvider())
+		m.SetOAuthRegistration(reg.ProviderLink())
 		factors[len(factors)-1].OAuthFactor.RegistrationID = reg.ID
 		mres, err := s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
 			Member: m, Organization: o, Factors: factors,

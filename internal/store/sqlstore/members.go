@@ -60,7 +60,7 @@ func (d *memberDest) decode(projectID string) (auth.Member, error) {
 	if m.Roles, err = decodeStrings(d.roles); err != nil {
 		return m, fmt.Errorf("decode roles: %w", err)
 	}
-	m.OAuthRegistrations = []auth.MemberProvider{}
+	m.OAuthRegistrations = []auth.ProviderLink{}
 	return m, nil
 }
 
@@ -113,7 +113,7 @@ func (d *memberProviderDest) addTo(m *auth.Member) {
 	if _, seen := m.OAuthRegistrationByID(d.id.String); seen {
 		return
 	}
-	m.OAuthRegistrations = append(m.OAuthRegistrations, auth.MemberProvider{
+	m.OAuthRegistrations = append(m.OAuthRegistrations, auth.ProviderLink{
 		RegistrationID: d.id.String, Provider: d.provider.String, Subject: d.subject.String,
 		ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.created,
 	})
@@ -184,7 +184,7 @@ func (db *DB) attachMemberProviders(ctx context.Context, projectID string, membe
 	defer rows.Close()
 	for rows.Next() {
 		var memberID string
-		var r auth.MemberProvider
+		var r auth.ProviderLink
 		if err := rows.Scan(&memberID, &r.RegistrationID, &r.Provider, &r.Subject, &r.ProfilePictureURL, &r.Locale, timeCol{&r.CreatedAt}); err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func (d *userDest) decode(projectID string) (auth.User, error) {
 	u.TrustedMetadata, u.UntrustedMetadata = orEmpty(u.TrustedMetadata), orEmpty(u.UntrustedMetadata)
 	u.Emails = []auth.Email{}
 	u.Phones = []auth.Phone{}
-	u.Providers = []auth.UserProvider{}
+	u.Providers = []auth.ProviderLink{}
 	return u, nil
 }
 
@@ -121,7 +121,7 @@ func (d *userDest) addContacts(u *auth.User) {
 	}
 	if d.registrationID.Valid {
 		if _, seen := u.ProviderByID(d.registrationID.String); !seen {
-			u.Providers = append(u.Providers, auth.UserProvider{
+			u.Providers = append(u.Providers, auth.ProviderLink{
 				RegistrationID: d.registrationID.String, Provider: d.provider.String, Subject: d.subject.String,
 				ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.providerCreated,
 			})
@@ -419,7 +419,7 @@ func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth
 	defer rows.Close()
 	for rows.Next() {
 		var userID string
-		var p auth.UserProvider
+		var p auth.ProviderLink
 		if err := rows.Scan(&userID, &p.RegistrationID, &p.Provider, &p.Subject, &p.ProfilePictureURL, &p.Locale, timeCol{&p.CreatedAt}); err != nil {
 			return err
 		}

@@ -138,7 +138,7 @@ func userSpec(addresses ...string) *auth.User {
 		UntrustedMetadata: map[string]any{},
 		Emails:            []auth.Email{},
 		Phones:            []auth.Phone{},
-		Providers:         []auth.UserProvider{},
+		Providers:         []auth.ProviderLink{},
 		CreatedAt:         t0,
 		UpdatedAt:         t0,
 	}
@@ -603,7 +603,7 @@ var phoneTests = []subtest{
 			r := oauthRegistrationSpec(p.ID, u.ID, "sub-"+provider, at(time.Duration(i)*time.Minute))
 			r.Provider = provider
 			must(t, st.PutOAuthRegistration(t.Context(), p.ID, r))
-			u.Providers = append(u.Providers, auth.UserProvider{
+			u.Providers = append(u.Providers, auth.ProviderLink{
 				RegistrationID: r.ID, Provider: provider, Subject: r.Subject,
 				ProfilePictureURL: r.ProfilePictureURL, Locale: r.Locale, CreatedAt: r.CreatedAt,
 			})

@@ -24,7 +24,7 @@ func fullMember(projectID, organizationID string) *auth.Member {
 		TrustedMetadata:    map[string]any{"plan": "pro", "seats": 3.0, "nested": map[string]any{"k": []any{"v", nil}}},
 		UntrustedMetadata:  map[string]any{"theme": "dark"},
 		Roles:              []string{auth.RoleAdmin, "editor"},
-		OAuthRegistrations: []auth.MemberProvider{},
+		OAuthRegistrations: []auth.ProviderLink{},
 		MFAEnrolled:        true,
 		MFAPhoneNumber:     "+15555550100",
 		MFAPhoneVerified:   true,
@@ -69,7 +69,7 @@ var memberTests = []subtest{
 		want := *m
 		want.ProjectID = p.ID
 		want.TrustedMetadata, want.UntrustedMetadata, want.Roles = map[string]any{}, map[string]any{}, []string{}
-		want.OAuthRegistrations = []auth.MemberProvider{}
+		want.OAuthRegistrations = []auth.ProviderLink{}
 		diff(t, "GetMemberByID", got, &want)
 	}},
 	{"AddressesAreStoredLowercased", func(t *testing.T, st store.Store) {

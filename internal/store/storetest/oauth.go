@@ -261,7 +261,7 @@ var memberOAuthRegistrationTests = []subtest{
 				CreatedAt: at(time.Duration(i) * time.Minute), UpdatedAt: at(time.Duration(i) * time.Minute),
 			}
 			must(t, st.PutMemberOAuthRegistration(ctx, p.ID, r))
-			m.OAuthRegistrations = append(m.OAuthRegistrations, r.MemberProvider())
+			m.OAuthRegistrations = append(m.OAuthRegistrations, r.ProviderLink())
 			regs = append(regs, *r)
 		}
 		sess := newMemberSession(t, st, p.ID, m)

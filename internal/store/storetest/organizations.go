@@ -79,7 +79,7 @@ func memberSpec(projectID, organizationID, address string) *auth.Member {
 		TrustedMetadata:    map[string]any{},
 		UntrustedMetadata:  map[string]any{},
 		Roles:              []string{},
-		OAuthRegistrations: []auth.MemberProvider{},
+		OAuthRegistrations: []auth.ProviderLink{},
 		CreatedAt:          t0,
 		UpdatedAt:          t0,
 	}

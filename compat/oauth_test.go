@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/sessions"
@@ -274,6 +275,16 @@ func TestOAuthBuiltInProviders(t *testing.T) {
 		}
 		if factor == nil || factor.ID != res.OAuthUserRegistrationID || factor.ProviderSubject != op.User.ID {
 			t.Errorf("%s: factor %+v", tc.provider, f)
+		}
+		// The session JWT carries the same factor, for apps that
+		// authenticate sessions locally.
+		local, err := client.Sessions.AuthenticateJWTLocal(res.SessionJWT, time.Minute)
+		if err != nil {
+			t.Fatalf("%s: AuthenticateJWTLocal: %v", tc.provider, err)
+		}
+		if lf := local.AuthenticationFactors; len(lf) != 1 || lf[0].DeliveryMethod != f.DeliveryMethod ||
+			!reflect.DeepEqual(lf[0].GoogleOAuthFactor, f.GoogleOAuthFactor) || !reflect.DeepEqual(lf[0].MicrosoftOAuthFactor, f.MicrosoftOAuthFactor) {
+			t.Errorf("%s: JWT factors %+v, want %+v", tc.provider, lf, f)
 		}
 	}
 }

@@ -110,8 +110,30 @@ type (
 		DeliveryMethod         string                      `json:"delivery_method"`
 		LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
 		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
+		PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
+		GoogleOAuthFactor      *oauthFactorJSON            `json:"google_oauth_factor,omitempty"`
+		MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
+		AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
+		GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
+		OIDCSSOFactor          *oidcSSOFactorJSON          `json:"oidc_sso_factor,omitempty"`
 		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
 		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
+	}
+	phoneNumberFactorJSON struct {
+		PhoneID     string `json:"phone_id"`
+		PhoneNumber string `json:"phone_number"`
+	}
+	oauthFactorJSON struct {
+		ID              string `json:"id"`
+		ProviderSubject string `json:"provider_subject"`
+		EmailID         string `json:"email_id,omitempty"`
+	}
+	// oidcSSOFactorJSON is a generic OpenID Connect provider's login (see
+	// auth.DeliverySSOOIDC): provider_id is the provider's name.
+	oidcSSOFactorJSON struct {
+		ID         string `json:"id"`
+		ProviderID string `json:"provider_id"`
+		ExternalID string `json:"external_id"`
 	}
 	emailFactorJSON struct {
 		EmailID      string `json:"email_id"`
@@ -162,6 +184,12 @@ func toSessionJSON(c *SessionClaims) sessionJSON {
 		if f.EmailFactor != nil {
 			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
 		}
+		if f.PhoneNumberFactor != nil {
+			fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
+		}
+		if o := f.OAuthFactor; o != nil {
+			setOAuthFactor(&fj, o)
+		}
 		if f.AuthenticatorAppFactor != nil {
 			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
 		}
@@ -171,6 +199,43 @@ func toSessionJSON(c *SessionClaims) sessionJSON {
 		s.AuthenticationFactors = append(s.AuthenticationFactors, fj)
 	}
 	return s
+}
+
+// setOAuthFactor puts an OAuth factor under its provider's key, as
+// Stytch's claims (and API responses) do. The account's tenant is not a
+// claim.
+func setOAuthFactor(fj *factorJSON, o *auth.OAuthFactor) {
+	oj := &oauthFactorJSON{ID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
+	switch auth.OAuthProviderType(o.ProviderType) {
+	case auth.OAuthGoogle:
+		fj.GoogleOAuthFactor = oj
+	case auth.OAuthMicrosoft:
+		fj.MicrosoftOAuthFactor = oj
+	case auth.OAuthApple:
+		fj.AppleOAuthFactor = oj
+	case auth.OAuthGitHub:
+		fj.GithubOAuthFactor = oj
+	case auth.OAuthOIDC:
+		fj.OIDCSSOFactor = &oidcSSOFactorJSON{ID: o.RegistrationID, ProviderID: o.ProviderName, ExternalID: o.ProviderSubject}
+	}
+}
+
+// oauthFactor reads back what setOAuthFactor wrote; nil without one. A
+// built-in provider's name is its type's.
+func (fj *factorJSON) oauthFactor() *auth.OAuthFactor {
+	for t, oj := range map[auth.OAuthProviderType]*oauthFactorJSON{
+		auth.OAuthGoogle: fj.GoogleOAuthFactor, auth.OAuthMicrosoft: fj.MicrosoftOAuthFactor,
+		auth.OAuthApple: fj.AppleOAuthFactor, auth.OAuthGitHub: fj.GithubOAuthFactor,
+	} {
+		if oj != nil {
+			return &auth.OAuthFactor{ProviderType: string(t), ProviderName: string(t), RegistrationID: oj.ID,
+				ProviderSubject: oj.ProviderSubject, EmailID: oj.EmailID}
+		}
+	}
+	if o := fj.OIDCSSOFactor; o != nil {
+		return &auth.OAuthFactor{ProviderType: string(auth.OAuthOIDC), ProviderName: o.ProviderID, RegistrationID: o.ID, ProviderSubject: o.ExternalID}
+	}
+	return nil
 }
 
 // payload is a verified JWT's claims as decoded for [Keyring.VerifySession].
@@ -271,6 +336,10 @@ func (p *payload) sessionClaims(projectID string) (*SessionClaims, error) {
 		if fj.EmailFactor != nil {
 			f.EmailFactor = &auth.EmailFactor{EmailID: fj.EmailFactor.EmailID, EmailAddress: fj.EmailFactor.EmailAddress}
 		}
+		if fj.PhoneNumberFactor != nil {
+			f.PhoneNumberFactor = &auth.PhoneNumberFactor{PhoneID: fj.PhoneNumberFactor.PhoneID, PhoneNumber: fj.PhoneNumberFactor.PhoneNumber}
+		}
+		f.OAuthFactor = fj.oauthFactor()
 		if fj.AuthenticatorAppFactor != nil {
 			f.AuthenticatorAppFactor = &auth.AuthenticatorAppFactor{TOTPID: fj.AuthenticatorAppFactor.TOTPID}
 		}

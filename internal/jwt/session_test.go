@@ -118,6 +118,24 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			Type: auth.FactorRecoveryCodes, DeliveryMethod: auth.DeliveryRecoveryCode, LastAuthenticatedAt: t0,
 			RecoveryCodeFactor: &auth.RecoveryCodeFactor{RecoveryCodeID: "totp-recovery-code-test-99999999-9999-4999-8999-999999999999"},
 		})
+	// Phone and OAuth factors carry their details; an OAuth account's
+	// tenant is not a claim.
+	linked := consumerClaims(t0)
+	linked.Factors = []auth.AuthenticationFactor{
+		{
+			Type: auth.FactorOTP, DeliveryMethod: auth.DeliverySMS, LastAuthenticatedAt: t0,
+			PhoneNumberFactor: &auth.PhoneNumberFactor{PhoneID: "phone-number-test-1", PhoneNumber: "+12025550162"},
+		},
+		{
+			Type: auth.FactorOAuth, DeliveryMethod: "oauth_google", LastAuthenticatedAt: t0,
+			OAuthFactor: &auth.OAuthFactor{ProviderType: "google", ProviderName: "google", RegistrationID: "oauth-user-registration-test-1",
+				ProviderSubject: "1234", EmailID: "email-test-1"},
+		},
+		{
+			Type: auth.FactorOAuth, DeliveryMethod: auth.DeliverySSOOIDC, LastAuthenticatedAt: t0,
+			OAuthFactor: &auth.OAuthFactor{ProviderType: "oidc", ProviderName: "acme", RegistrationID: "oauth-user-registration-test-2", ProviderSubject: "ada"},
+		},
+	}
 	tests := []struct {
 		name string
 		c    SessionClaims
@@ -127,6 +145,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		{"minimal", minimal},
 		{"factor without details", factorWithoutDetails},
 		{"totp and recovery code factors", mfa},
+		{"phone and oauth factors", linked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

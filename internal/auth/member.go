@@ -70,12 +70,6 @@ type Member struct {
 	UpdatedAt time.Time
 }
 
-// OAuthRegistrationByID returns the member's linked provider account with
-// the given member OAuth registration ID, if any.
-func (m *Member) OAuthRegistrationByID(id string) (ProviderLink, bool) {
-	return findProviderLink(m.OAuthRegistrations, id)
-}
-
 // SetOAuthRegistration records p in the member's list as a store read
 // after linking it would show it: replacing the entry with the same
 // registration ID, or else appended as the newest.

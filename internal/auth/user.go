@@ -106,22 +106,6 @@ type ProviderLink struct {
 	CreatedAt         time.Time
 }
 
-// findProviderLink returns the link of links with the registration ID id.
-func findProviderLink(links []ProviderLink, id string) (ProviderLink, bool) {
-	for _, l := range links {
-		if l.RegistrationID == id {
-			return l, true
-		}
-	}
-	return ProviderLink{}, false
-}
-
-// ProviderByID returns the user's provider account with the given OAuth
-// registration ID, if any.
-func (u *User) ProviderByID(id string) (ProviderLink, bool) {
-	return findProviderLink(u.Providers, id)
-}
-
 // PhoneByID returns the user's phone number with the given ID, if any.
 func (u *User) PhoneByID(id string) (Phone, bool) {
 	for _, p := range u.Phones {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/store"
@@ -93,32 +92,6 @@ const (
 // memberWithProviders reads a member with its linked provider accounts.
 var memberWithProviders = `SELECT ` + memberColumns + memberProviderColumns + ` FROM members m` + memberProviders
 
-// memberProviderDest holds the scan targets of memberProviderColumns: all
-// NULL for a member without linked accounts.
-type memberProviderDest struct {
-	id, provider, subject, picture, locale sql.NullString
-	created                                *time.Time
-}
-
-func (d *memberProviderDest) targets() []any {
-	return []any{&d.id, &d.provider, &d.subject, &d.picture, &d.locale, nullTimeCol{&d.created}}
-}
-
-// addTo appends the account of the row just scanned to m unless an
-// earlier row brought it.
-func (d *memberProviderDest) addTo(m *auth.Member) {
-	if !d.id.Valid {
-		return
-	}
-	if _, seen := m.OAuthRegistrationByID(d.id.String); seen {
-		return
-	}
-	m.OAuthRegistrations = append(m.OAuthRegistrations, auth.ProviderLink{
-		RegistrationID: d.id.String, Provider: d.provider.String, Subject: d.subject.String,
-		ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.created,
-	})
-}
-
 // readMemberRows reads rows of a member joined with its linked provider
 // accounts (memberProviders), after any lead columns of other tables,
 // which onFirst decodes once from the first row. It closes rows. No row
@@ -127,38 +100,20 @@ func readMemberRows(rows *sql.Rows, err error, projectID string, lead []any, onF
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var (
-		md   memberDest
-		pd   memberProviderDest
-		m    *auth.Member
-		dest = append(append(lead, md.targets()...), pd.targets()...)
+		md memberDest
+		ld providerLinkDest
 	)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		if m == nil {
-			if onFirst != nil {
-				if err := onFirst(); err != nil {
-					return nil, err
-				}
-			}
-			v, err := md.decode(projectID)
-			if err != nil {
+	dest := append(append(lead, md.targets()...), ld.targets()...)
+	return foldRows(rows, dest, func() (*auth.Member, error) {
+		if onFirst != nil {
+			if err := onFirst(); err != nil {
 				return nil, err
 			}
-			m = &v
 		}
-		pd.addTo(m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if m == nil {
-		return nil, sql.ErrNoRows
-	}
-	return m, nil
+		m, err := md.decode(projectID)
+		return &m, err
+	}, func(m *auth.Member) { m.OAuthRegistrations = ld.appendTo(m.OAuthRegistrations) })
 }
 
 // attachMemberProviders loads the linked provider accounts of members in
@@ -167,31 +122,20 @@ func (db *DB) attachMemberProviders(ctx context.Context, projectID string, membe
 	if len(members) == 0 {
 		return nil
 	}
-	byID := make(map[string]*auth.Member, len(members))
 	ids := make([]string, len(members))
 	for i := range members {
-		byID[members[i].ID] = &members[i]
 		ids[i] = members[i].ID
 	}
-	p := &params{}
-	p.add(projectID)
-	rows, err := db.query(ctx, `SELECT member_id, registration_id, provider, subject, profile_picture_url, locale, created_at
-		FROM member_oauth_registrations WHERE project_id = $1 AND member_id IN (`+p.list(ids)+`)
-		ORDER BY created_at, registration_id`, p.args...)
+	links, err := db.loadProviderLinks(ctx, projectID, "member_oauth_registrations", "member_id", ids)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var memberID string
-		var r auth.ProviderLink
-		if err := rows.Scan(&memberID, &r.RegistrationID, &r.Provider, &r.Subject, &r.ProfilePictureURL, &r.Locale, timeCol{&r.CreatedAt}); err != nil {
-			return err
+	for i := range members {
+		if ls, ok := links[members[i].ID]; ok {
+			members[i].OAuthRegistrations = ls
 		}
-		m := byID[memberID]
-		m.OAuthRegistrations = append(m.OAuthRegistrations, r)
 	}
-	return rows.Err()
+	return nil
 }
 
 // memberJSON encodes m's JSON columns.

@@ -67,10 +67,7 @@ type userDest struct {
 	phoneID, number    sql.NullString
 	phoneVerified      sql.NullBool
 	phoneCreated       *time.Time
-	registrationID     sql.NullString
-	provider, subject  sql.NullString
-	picture, locale    sql.NullString
-	providerCreated    *time.Time
+	link               providerLinkDest
 }
 
 func (d *userDest) userTargets() []any {
@@ -80,9 +77,8 @@ func (d *userDest) userTargets() []any {
 }
 
 func (d *userDest) contactTargets() []any {
-	return []any{&d.emailID, &d.address, &d.emailVerified, nullTimeCol{&d.emailCreated},
-		&d.phoneID, &d.number, &d.phoneVerified, nullTimeCol{&d.phoneCreated},
-		&d.registrationID, &d.provider, &d.subject, &d.picture, &d.locale, nullTimeCol{&d.providerCreated}}
+	return append([]any{&d.emailID, &d.address, &d.emailVerified, nullTimeCol{&d.emailCreated},
+		&d.phoneID, &d.number, &d.phoneVerified, nullTimeCol{&d.phoneCreated}}, d.link.targets()...)
 }
 
 // decode finishes the user: metadata decoded, Emails and Phones non-nil.
@@ -119,14 +115,7 @@ func (d *userDest) addContacts(u *auth.User) {
 			})
 		}
 	}
-	if d.registrationID.Valid {
-		if _, seen := u.ProviderByID(d.registrationID.String); !seen {
-			u.Providers = append(u.Providers, auth.ProviderLink{
-				RegistrationID: d.registrationID.String, Provider: d.provider.String, Subject: d.subject.String,
-				ProfilePictureURL: d.picture.String, Locale: d.locale.String, CreatedAt: *d.providerCreated,
-			})
-		}
-	}
+	u.Providers = d.link.appendTo(u.Providers)
 }
 
 // readUserWithContacts reads the rows of userWithContacts. No row is
@@ -143,37 +132,17 @@ func readUserWithContacts(rows *sql.Rows, err error, projectID string) (*auth.Us
 // decodes once from the first row. It closes rows. No row is
 // sql.ErrNoRows.
 func readUserRows(rows *sql.Rows, projectID string, lead []any, onFirst func() error) (*auth.User, error) {
-	defer rows.Close()
-	var (
-		d    userDest
-		u    *auth.User
-		dest = append(append(lead, d.userTargets()...), d.contactTargets()...)
-	)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		if u == nil {
-			if onFirst != nil {
-				if err := onFirst(); err != nil {
-					return nil, err
-				}
-			}
-			v, err := d.decode(projectID)
-			if err != nil {
+	var d userDest
+	dest := append(append(lead, d.userTargets()...), d.contactTargets()...)
+	return foldRows(rows, dest, func() (*auth.User, error) {
+		if onFirst != nil {
+			if err := onFirst(); err != nil {
 				return nil, err
 			}
-			u = &v
 		}
-		d.addContacts(u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if u == nil {
-		return nil, sql.ErrNoRows
-	}
-	return u, nil
+		u, err := d.decode(projectID)
+		return &u, err
+	}, d.addContacts)
 }
 
 // CreateUser implements store.Users. The emails take u.ID as their user.
@@ -384,9 +353,11 @@ func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth
 	byID := make(map[string]*auth.User, len(users))
 	args := make([]any, 0, len(users)+1)
 	ps := make([]string, len(users))
+	ids := make([]string, len(users))
 	args = append(args, projectID)
 	for i := range users {
 		byID[users[i].ID] = &users[i]
+		ids[i] = users[i].ID
 		args = append(args, users[i].ID)
 		ps[i] = "$" + strconv.Itoa(i+2)
 	}
@@ -411,22 +382,14 @@ func (db *DB) attachContacts(ctx context.Context, projectID string, users []auth
 		u := byID[p.UserID]
 		u.Phones = append(u.Phones, p)
 	}
-	rows, err = db.query(ctx, `SELECT user_id, registration_id, provider, subject, profile_picture_url, locale, created_at
-		FROM oauth_registrations WHERE project_id = $1 AND user_id IN (`+in+`) ORDER BY created_at, registration_id`, args...)
+	links, err := db.loadProviderLinks(ctx, projectID, "oauth_registrations", "user_id", ids)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var userID string
-		var p auth.ProviderLink
-		if err := rows.Scan(&userID, &p.RegistrationID, &p.Provider, &p.Subject, &p.ProfilePictureURL, &p.Locale, timeCol{&p.CreatedAt}); err != nil {
-			return err
-		}
-		u := byID[userID]
-		u.Providers = append(u.Providers, p)
+	for id, ls := range links {
+		byID[id].Providers = ls
 	}
-	return rows.Err()
+	return nil
 }
 
 // likeContains returns a LIKE pattern (with \ as the escape character)

@@ -1,11 +1,14 @@
 package compat
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stytchauth/stytch-go/v16/stytch/consumer/oauth"
@@ -163,5 +166,32 @@ func TestOAuthMicrosoftMultiTenant(t *testing.T) {
 			e.ps.Next(providertest.Login{User: fabrikam})
 			e.wantLoginError(t, "other tenant's user at a single-tenant provider", "server_error", "issued by a different provider")
 		})
+	}
+}
+
+// TestOAuthUserInfoOverride configures a generic OIDC provider whose ID
+// tokens carry no address with --userinfo-url: Latch asks the configured
+// userinfo endpoint, not the one of the discovery document.
+func TestOAuthUserInfoOverride(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int32
+	override := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"sub": %q, "email": "ada@userinfo.example", "email_verified": true}`, providertest.DefaultUser.Subject)
+	}))
+	t.Cleanup(override.Close)
+	e := startStandIn(t, latchtest.Options{}, "stand", providertest.Options{}, func(ps *providertest.Server) []string {
+		return []string{"--type", "oidc", "--name", "stand", "--issuer", ps.Issuer, "--userinfo-url", override.URL}
+	})
+	noEmail := providertest.DefaultUser
+	noEmail.Email, noEmail.EmailVerified = "", nil
+	e.ps.SetDefault(providertest.Login{User: &noEmail})
+	res, err := e.client.OAuth.Authenticate(t.Context(), &oauth.AuthenticateParams{Token: e.token(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked.Load() == 0 || len(res.User.Emails) != 1 || res.User.Emails[0].Email != "ada@userinfo.example" || !res.User.Emails[0].Verified {
+		t.Errorf("user = %+v after %d userinfo requests to the override, want ada@userinfo.example from it", res.User, asked.Load())
 	}
 }

@@ -356,6 +356,10 @@ func TestOAuthGitHub(t *testing.T) {
 			if res.ProviderValues.AccessToken == "" {
 				t.Error("no GitHub access token in provider_values")
 			}
+			// GitHub grants scopes comma-separated.
+			if got, want := res.ProviderValues.Scopes, []string{"read:user", "user:email"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("provider_values.scopes = %q, want %q", got, want)
+			}
 
 			// The user refuses at GitHub: the app gets the error.
 			gh.Deny(true)

@@ -175,6 +175,11 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 	if in.CodeChallenge != "" && len(in.CodeChallenge) != 43 {
 		return nil, auth.ErrInvalidArgument.WithMessage("code_challenge must be an S256 challenge: 43 characters of base64url.")
 	}
+	// Checked before anything is written or an attach token spent.
+	params, err := providerParams(in.ProviderParams)
+	if err != nil {
+		return nil, err
+	}
 	endpoint, err := s.endpoint(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -213,7 +218,16 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 	if cfg.OIDC {
 		opts = append(opts, oidc.Nonce(st.Nonce))
 	}
-	for k, v := range in.ProviderParams {
+	opts = append(append(opts, params...), authParams(cfg)...)
+	oc := s.oauth2Config(p, cfg, endpoint, scopes)
+	return &StartResult{RedirectURL: oc.AuthCodeURL(state, opts...), Binding: binding, ProjectID: p.ID, CrossSite: formPost(cfg)}, nil
+}
+
+// providerParams are the app's provider_* parameters as options of the
+// authorization URL, refusing those the flow sets itself.
+func providerParams(ps map[string]string) ([]oauth2.AuthCodeOption, error) {
+	var opts []oauth2.AuthCodeOption
+	for k, v := range ps {
 		switch k {
 		case "state", "nonce", "client_id", "redirect_uri", "response_type", "response_mode", "scope", "code_challenge", "code_challenge_method":
 			// These are the flow's own, not the app's to change.
@@ -221,9 +235,7 @@ func (s *Service) Start(ctx context.Context, in StartInput) (*StartResult, error
 		}
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	opts = append(opts, authParams(cfg)...)
-	oc := s.oauth2Config(p, cfg, endpoint, scopes)
-	return &StartResult{RedirectURL: oc.AuthCodeURL(state, opts...), Binding: binding, ProjectID: p.ID, CrossSite: formPost(cfg)}, nil
+	return opts, nil
 }
 
 // CallbackInput is the provider's redirect back to Latch.
@@ -340,7 +352,8 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 	}
 	id := &identity{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}
 	if sc, ok := tok.Extra("scope").(string); ok {
-		id.GrantedScopes = strings.Fields(sc)
+		// Space-separated (RFC 6749), or comma-separated as GitHub has it.
+		id.GrantedScopes = strings.FieldsFunc(sc, func(r rune) bool { return r == ' ' || r == ',' })
 	}
 	if !cfg.OIDC {
 		return s.githubIdentity(ctx, cfg, tok.AccessToken, id)
@@ -739,6 +752,7 @@ func (s *Service) discover(ctx context.Context, cfg *Config) (*oidc.Provider, er
 	if tmpl != "" {
 		key = tmpl + " " + cfg.Issuer
 	}
+	key += " " + cfg.UserInfoURL
 	s.mu.Lock()
 	prov, ok := s.discovered[key]
 	s.mu.Unlock()
@@ -755,6 +769,9 @@ func (s *Service) discover(ctx context.Context, cfg *Config) (*oidc.Provider, er
 	if err == nil && tmpl != "" {
 		err = checkDiscoveredIssuer(prov, tmpl)
 	}
+	if err == nil && cfg.UserInfoURL != "" {
+		prov, err = withUserInfo(pctx, prov, cfg.UserInfoURL)
+	}
 	if err != nil {
 		return nil, auth.ErrOAuthCallbackFailed.WithMessage("The identity provider's discovery document could not be read.").Wrap(err)
 	}
@@ -762,6 +779,24 @@ func (s *Service) discover(ctx context.Context, cfg *Config) (*oidc.Provider, er
 	s.discovered[key] = prov
 	s.mu.Unlock()
 	return prov, nil
+}
+
+// withUserInfo is prov with its userinfo endpoint replaced by the
+// configured override; the rest is what its discovery document said.
+func withUserInfo(ctx context.Context, prov *oidc.Provider, userInfoURL string) (*oidc.Provider, error) {
+	var doc struct {
+		Issuer     string   `json:"issuer"`
+		JWKSURL    string   `json:"jwks_uri"`
+		Algorithms []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := prov.Claims(&doc); err != nil {
+		return nil, fmt.Errorf("oauth: read discovery document: %w", err)
+	}
+	e := prov.Endpoint()
+	return (&oidc.ProviderConfig{
+		IssuerURL: doc.Issuer, AuthURL: e.AuthURL, TokenURL: e.TokenURL, UserInfoURL: userInfoURL,
+		JWKSURL: doc.JWKSURL, Algorithms: doc.Algorithms,
+	}).NewProvider(ctx), nil
 }
 
 func (s *Service) oauth2Config(p *auth.Project, cfg *Config, e oauth2.Endpoint, extra []string) *oauth2.Config {

@@ -403,13 +403,22 @@ func TestB2BOAuthTenant(t *testing.T) {
 }
 
 // TestB2BOAuthIntermediateSession passes an intermediate session token,
-// from an email magic link discovery, to b2b oauth.authenticate: the
-// OAuth login joins that session's factor and spends it.
+// from an email magic link discovery, to b2b oauth.authenticate for an
+// organization that requires Google: the OAuth login joins that session's
+// factor and spends it.
 func TestB2BOAuthIntermediateSession(t *testing.T) {
 	t.Parallel()
 	eachB2BOAuthDatabase(t, func(t *testing.T, e *b2bOAuthEnv) {
-		org := newOrg(t, e.b2bEnv, "OAuthIST", organizations.CreateParams{EmailJITProvisioning: restricted, EmailAllowedDomains: []string{e.domain}})
+		// The organization takes Google logins only: the magic link that
+		// began the login is not enough (primary_required), and the OAuth
+		// login completes it.
+		org := newOrg(t, e.b2bEnv, "OAuthIST", organizations.CreateParams{EmailJITProvisioning: restricted, EmailAllowedDomains: []string{e.domain},
+			AuthMethods: restricted, AllowedAuthMethods: []string{"google_oauth"}})
 		ist := discover(t, e.b2bEnv, e.user.Email).IntermediateSessionToken
+		_, err := e.c.Discovery.IntermediateSessions.Exchange(ctx, &intermediatesessions.ExchangeParams{
+			IntermediateSessionToken: ist, OrganizationID: org.OrganizationID})
+		wantErrorType(t, err, "operation_restricted_by_organization_auth_methods")
+		ist = discover(t, e.b2bEnv, e.user.Email).IntermediateSessionToken
 		tok := e.signIn(t, e.loginURL(url.Values{"organization_id": {org.OrganizationID}}), tokenTypeOAuth)
 		res, err := e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: tok, IntermediateSessionToken: ist, SessionDurationMinutes: 30})
 		if err != nil {

@@ -1,5 +1,7 @@
 package auth
 
+import "slices"
+
 import "time"
 
 // Organization settings values, as Stytch spells them.
@@ -15,6 +17,16 @@ const (
 // Auth methods an organization can allow, as Stytch names them in
 // allowed_auth_methods.
 var AuthMethods = []string{"sso", "magic_link", "email_otp", "password", "google_oauth", "microsoft_oauth", "slack_oauth", "github_oauth", "hubspot_oauth"}
+
+// OAuthAuthMethod is the auth method (google_oauth, …) of logins at a
+// provider of type t, or "" for a type no organization setting names
+// (Apple, generic OpenID Connect), which B2B logins do not offer.
+func OAuthAuthMethod(t OAuthProviderType) string {
+	if m := string(t) + "_oauth"; slices.Contains(AuthMethods, m) {
+		return m
+	}
+	return ""
+}
 
 // MFA methods an organization can allow, as Stytch names them in
 // allowed_mfa_methods.

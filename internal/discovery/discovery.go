@@ -8,6 +8,7 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -219,16 +220,17 @@ func (s *Service) CheckIntermediate(ctx context.Context, p *auth.Project, tok st
 
 // ConsumeForMember consumes an intermediate session within tx to complete
 // a login of member m into o with a second factor (TOTP, a recovery
-// code): the session must name that member, or, when it names no
-// organization yet (discovery), prove the member's address. As an
-// exchange does, it checks that o lets the member in with the session's
-// factors, and makes a pending or invited member active. It returns the
+// code), or with primary, a primary factor o requires (primary_required):
+// the session must name that member, or, when it names no organization
+// yet (discovery), prove the member's address. As an exchange does, it
+// checks that o lets the member in with the session's factors and
+// primary's, and makes a pending or invited member active. It returns the
 // session, whose factors the member session carries, and the member as
 // updated.
 //
 // Errors: ErrIntermediateSessionNotFound, ErrInvalidISTForOrganization,
 // and the organization policy errors of an exchange.
-func (s *Service) ConsumeForMember(ctx context.Context, tx store.Store, p *auth.Project, tok string, o *auth.Organization, m *auth.Member) (*auth.IntermediateSession, *auth.Member, error) {
+func (s *Service) ConsumeForMember(ctx context.Context, tx store.Store, p *auth.Project, tok string, o *auth.Organization, m *auth.Member, primary ...auth.AuthenticationFactor) (*auth.IntermediateSession, *auth.Member, error) {
 	ist, err := s.consume(ctx, tx, p, tok)
 	if err != nil {
 		return nil, nil, err
@@ -236,7 +238,7 @@ func (s *Service) ConsumeForMember(ctx context.Context, tx store.Store, p *auth.
 	if err := forMember(ist, o, m); err != nil {
 		return nil, nil, err
 	}
-	m, err = s.Enter(ctx, tx, p, o, m, ist.EmailAddress, ist.Factors)
+	m, err = s.Enter(ctx, tx, p, o, m, ist.EmailAddress, slices.Concat(ist.Factors, primary))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -464,10 +466,14 @@ func (s *Service) Enter(ctx context.Context, tx store.Store, p *auth.Project, o 
 	if err := allowsFactors(o, factors); err != nil {
 		return nil, err
 	}
-	if m.Status == auth.MemberActive && m.EmailVerified {
+	// Only factors that proved the member's own address verify it (a
+	// provider account linked to the member may assert another, or none).
+	proved := strings.EqualFold(address, m.EmailAddress)
+	if m.Status == auth.MemberActive && (m.EmailVerified || !proved) {
 		return m, nil
 	}
-	m.Status, m.EmailVerified, m.UpdatedAt = auth.MemberActive, true, s.now().UTC()
+	m.Status, m.UpdatedAt = auth.MemberActive, s.now().UTC()
+	m.EmailVerified = m.EmailVerified || proved
 	if err := tx.UpdateMember(ctx, p.ID, m); err != nil {
 		return nil, fmt.Errorf("discovery: activate member: %w", err)
 	}
@@ -515,16 +521,21 @@ func (s *Service) LinkOAuth(ctx context.Context, tx store.Store, p *auth.Project
 }
 
 // allowsFactors checks o's allowed auth methods against the primary
-// factor that proved the address.
+// factors that proved the address: one of them must be a method o allows
+// (a login that began with another method, and completes the one o
+// requires with the intermediate session, brings both).
 func allowsFactors(o *auth.Organization, factors []auth.AuthenticationFactor) error {
+	var refused error
 	for _, f := range factors {
 		if method := AuthMethod(f); method != "" {
-			if err := organization.AllowsAuthMethod(o, method); err != nil {
-				return err
+			err := organization.AllowsAuthMethod(o, method)
+			if err == nil {
+				return nil
 			}
+			refused = cmp.Or(refused, err)
 		}
 	}
-	return nil
+	return refused
 }
 
 // primaryRequired returns o's allowed auth methods when factors satisfy
@@ -547,11 +558,9 @@ func AuthMethod(f auth.AuthenticationFactor) string {
 	case f.Type == auth.FactorPassword:
 		return "password"
 	case f.Type == auth.FactorOAuth && f.OAuthFactor != nil:
-		// google_oauth, microsoft_oauth, github_oauth, …; a provider with
-		// no such method (apple, generic OIDC) is restricted by none.
-		if m := f.OAuthFactor.ProviderType + "_oauth"; slices.Contains(auth.AuthMethods, m) {
-			return m
-		}
+		// A provider with no such method (apple, generic OIDC) is
+		// restricted by none.
+		return auth.OAuthAuthMethod(auth.OAuthProviderType(f.OAuthFactor.ProviderType))
 	}
 	return ""
 }

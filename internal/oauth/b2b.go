@@ -44,8 +44,8 @@ func tokenType(k auth.OAuthLoginKind) string {
 // a provider's logins are, and refuses provider types Stytch offers no B2B
 // login for (Apple, generic OpenID Connect).
 func b2bAuthMethod(cfg *Config) (string, error) {
-	m := string(cfg.Type) + "_oauth"
-	if !slices.Contains(auth.AuthMethods, m) {
+	m := auth.OAuthAuthMethod(cfg.Type)
+	if m == "" {
 		return "", auth.ErrInvalidArgument.WithMessage("%s (%s) cannot be used for B2B logins; B2B OAuth supports google, microsoft and github providers.", cfg.Name, cfg.Type)
 	}
 	return m, nil
@@ -166,11 +166,9 @@ func (s *Service) consumeB2B(ctx context.Context, tx store.Store, p *auth.Projec
 	if err := json.Unmarshal(plain, &id); err != nil {
 		return nil, nil, nil, fmt.Errorf("oauth: decode identity: %w", err)
 	}
-	cfg, err := s.config(ctx, p, t.Provider)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return t, &id, cfg, nil
+	// The provider's type follows from its name: no need to read (or
+	// still have) its configuration.
+	return t, &id, &Config{Name: t.Provider, Type: auth.OAuthProviderTypeOf(t.Provider)}, nil
 }
 
 // B2BAuthenticateInput is a POST /v1/b2b/oauth/authenticate.
@@ -217,15 +215,10 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 		if err != nil {
 			return err
 		}
-		method, err := b2bAuthMethod(cfg)
-		if err != nil {
-			return err
-		}
+		// The organization's allowed auth methods are checked as the
+		// member enters (b2bMember, ConsumeForMember).
 		o, err := organization.Lookup(ctx, tx, p.ID, t.OrganizationID)
 		if err != nil {
-			return err
-		}
-		if err := organization.AllowsAuthMethod(o, method); err != nil {
 			return err
 		}
 		now := s.now().UTC()
@@ -236,7 +229,7 @@ func (s *Service) AuthenticateMember(ctx context.Context, p *auth.Project, in B2
 			return err
 		}
 		if in.IntermediateSessionToken != "" {
-			ist, entered, err := s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m)
+			ist, entered, err := s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m, factor)
 			if err != nil {
 				return err
 			}
@@ -291,7 +284,9 @@ func (s *Service) b2bMember(ctx context.Context, tx store.Store, p *auth.Project
 		if err != nil {
 			return nil, fmt.Errorf("oauth: get linked member: %w", err)
 		}
-		return s.discovery.Enter(ctx, tx, p, o, m, m.EmailAddress, factors)
+		// The link logs the member in; only an address the provider
+		// proved now verifies the member's.
+		return s.discovery.Enter(ctx, tx, p, o, m, id.Email, factors)
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("oauth: find member link: %w", err)
 	}

@@ -196,3 +196,33 @@ func TestB2BLoginStopsForMFA(t *testing.T) {
 		t.Errorf("the account is linked to %+v, want the member %s", res.Registration, res.Member.ID)
 	}
 }
+
+// TestB2BLinkedLoginVerifiesOnlyItsAddress logs a member in by its linked
+// provider account after the member's address changed: the login enters,
+// but the new address, which the provider did not assert, stays
+// unverified.
+func TestB2BLinkedLoginVerifiesOnlyItsAddress(t *testing.T) {
+	f := newB2BFixture(t)
+	fabrikam := f.orgs["fabrikam"]
+	bob := &identity{Subject: "sub-bob", Email: "bob@fabrikam.example", TenantID: "tid-fabrikam"}
+	res, err := f.svc.AuthenticateMember(f.ctx, f.p, B2BAuthenticateInput{Token: f.token(t, auth.OAuthLoginB2B, fabrikam.ID, bob)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Member
+	m.EmailAddress, m.EmailVerified = "robert@fabrikam.example", false
+	if err := f.svc.store.UpdateMember(f.ctx, f.p.ID, m); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.svc.AuthenticateMember(f.ctx, f.p, B2BAuthenticateInput{Token: f.token(t, auth.OAuthLoginB2B, fabrikam.ID, bob)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Member.ID != m.ID || again.Member.EmailVerified {
+		t.Errorf("linked login entered as %s, email_address_verified %v; want %s, still unverified", again.Member.ID, again.Member.EmailVerified, m.ID)
+	}
+	stored, err := f.svc.store.GetMember(f.ctx, f.p.ID, fabrikam.ID, m.ID)
+	if err != nil || stored.EmailVerified {
+		t.Errorf("stored member %+v, %v; want its new address unverified", stored, err)
+	}
+}

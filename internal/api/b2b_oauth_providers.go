@@ -81,12 +81,8 @@ func (h *handler) membersOAuthProvidersGithub(w http.ResponseWriter, r *http.Req
 	}
 	regs := make([]githubProviderInfoJSON, 0, len(tokens))
 	for _, mt := range tokens {
-		tenants := []string{}
-		if mt.Registration.TenantID != "" {
-			tenants = append(tenants, mt.Registration.TenantID)
-		}
 		regs = append(regs, githubProviderInfoJSON{
-			ProviderSubject: mt.Registration.Subject, ProviderTenantIDs: tenants,
+			ProviderSubject: mt.Registration.Subject, ProviderTenantIDs: tenantIDs(mt.Registration.TenantID),
 			AccessToken: mt.AccessToken, Scopes: orEmptyList(mt.Scopes),
 		})
 	}

@@ -32,7 +32,7 @@ const (
 
 // B2BLink returns the URL a B2B magic link email carries.
 func B2BLink(redirect, tokenType, tok string) string {
-	return appendQuery(redirect, "stytch_redirect_type=login&stytch_token_type="+tokenType+"&token="+tok)
+	return token.AppendQuery(redirect, "stytch_redirect_type=login&stytch_token_type="+tokenType+"&token="+tok)
 }
 
 // LoginOrSignupInput is a b2b magic_links.email.login_or_signup request.

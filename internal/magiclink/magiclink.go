@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -266,15 +265,7 @@ func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, t 
 // URL with stytch_token_type and token appended to any query it already
 // has.
 func Link(redirect, tok string) string {
-	return appendQuery(redirect, "stytch_token_type=magic_links&token="+tok)
-}
-
-func appendQuery(u, q string) string {
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + q
+	return token.AppendQuery(redirect, "stytch_token_type=magic_links&token="+tok)
 }
 
 // AuthenticateInput is a magic_links.authenticate request.

@@ -75,17 +75,17 @@ func (s *Service) SendReset(ctx context.Context, tx store.Store, p *auth.Project
 		}
 	}
 	link := func(tok string) string {
-		return appendQuery(redirect, "stytch_token_type="+tokenTypeResetPassword+"&token="+tok)
+		return token.AppendQuery(redirect, "stytch_token_type="+tokenTypeResetPassword+"&token="+tok)
 	}
 	switch in.Token.Kind {
 	case auth.TokenPasswordReset:
 	case auth.TokenB2BPasswordReset:
 		link = func(tok string) string {
-			return appendQuery(redirect, "stytch_redirect_type=reset_password&stytch_token_type="+tokenTypeMultiTenantPW+"&token="+tok)
+			return token.AppendQuery(redirect, "stytch_redirect_type=reset_password&stytch_token_type="+tokenTypeMultiTenantPW+"&token="+tok)
 		}
 	case auth.TokenDiscoveryPasswordReset:
 		link = func(tok string) string {
-			return appendQuery(redirect, "stytch_redirect_type=reset_password&stytch_token_type="+stytchTokenTypeDiscovery+"&token="+tok)
+			return token.AppendQuery(redirect, "stytch_redirect_type=reset_password&stytch_token_type="+stytchTokenTypeDiscovery+"&token="+tok)
 		}
 	default:
 		return "", fmt.Errorf("magiclink: %s is not a password reset token", in.Token.Kind)

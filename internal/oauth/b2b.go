@@ -119,7 +119,7 @@ func (s *Service) issueB2B(ctx context.Context, p *auth.Project, cfg *Config, st
 	if err := s.store.CreateToken(ctx, p.ID, t); err != nil {
 		return "", fmt.Errorf("oauth: issue token: %w", err)
 	}
-	return appendQuery(redirect, "stytch_token_type="+tokenType(st.Kind)+"&token="+url.QueryEscape(tok)), nil
+	return token.AppendQuery(redirect, "stytch_token_type="+tokenType(st.Kind)+"&token="+url.QueryEscape(tok)), nil
 }
 
 // knownMember reports whether the account of id already is a member of
@@ -376,16 +376,9 @@ type MemberTokens struct {
 // Errors: ErrOrganizationNotFound, ErrMemberNotFound (also for a deleted
 // member, as members get says).
 func (s *Service) MemberProviderTokens(ctx context.Context, p *auth.Project, orgRef, memberRef string, t auth.OAuthProviderType) ([]MemberTokens, error) {
-	o, err := organization.Lookup(ctx, s.store, p.ID, orgRef)
+	o, m, err := organization.LookupActiveMember(ctx, s.store, p.ID, orgRef, memberRef)
 	if err != nil {
 		return nil, err
-	}
-	m, err := organization.LookupMember(ctx, s.store, p.ID, o.ID, memberRef)
-	if err != nil {
-		return nil, err
-	}
-	if m.Status == auth.MemberDeleted {
-		return nil, auth.ErrMemberNotFound
 	}
 	regs, err := s.store.ListMemberOAuthRegistrations(ctx, p.ID, m.ID)
 	if err != nil {

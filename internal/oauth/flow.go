@@ -307,7 +307,7 @@ func (s *Service) Callback(ctx context.Context, in CallbackInput) (string, error
 	if err != nil {
 		return "", err
 	}
-	return appendQuery(link, "stytch_token_type=oauth&token="+url.QueryEscape(tok)), nil
+	return token.AppendQuery(link, "stytch_token_type=oauth&token="+url.QueryEscape(tok)), nil
 }
 
 // identity is who a provider says the user is.
@@ -831,13 +831,5 @@ func appRedirectWithError(st *auth.OAuthState, code, description string) string 
 	if description != "" {
 		q.Set("error_description", description)
 	}
-	return appendQuery(st.LoginRedirectURL, q.Encode())
-}
-
-// appendQuery adds an encoded query to a URL that may already have one.
-func appendQuery(u, q string) string {
-	if strings.Contains(u, "?") {
-		return u + "&" + q
-	}
-	return u + "?" + q
+	return token.AppendQuery(st.LoginRedirectURL, q.Encode())
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"strings"
 
 	"github.com/latchauth/latch/internal/auth"
 )
@@ -68,4 +69,14 @@ func CheckPKCE(challenge, verifier string) error {
 		return auth.ErrPKCEMismatch
 	}
 	return nil
+}
+
+// AppendQuery adds an encoded query (a token and its stytch_token_type,
+// as the links and redirects that carry tokens do) to a URL that may
+// already have a query.
+func AppendQuery(u, q string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + q
+	}
+	return u + "?" + q
 }

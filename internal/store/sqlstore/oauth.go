@@ -45,12 +45,6 @@ func (db *DB) PutOAuthProvider(ctx context.Context, projectID string, p *auth.OA
 	if err != nil {
 		return db.fail(err, "put oauth provider %s: encode scopes", p.Name)
 	}
-	orEmpty := func(b []byte) []byte {
-		if b == nil {
-			return []byte{}
-		}
-		return b
-	}
 	err = db.writeRow(ctx, `INSERT INTO oauth_providers (project_id, `+oauthProviderColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (project_id, name) DO UPDATE SET type = excluded.type, client_id = excluded.client_id,
@@ -60,8 +54,8 @@ func (db *DB) PutOAuthProvider(ctx context.Context, projectID string, p *auth.OA
 			apple_key_id = excluded.apple_key_id, apple_private_key = excluded.apple_private_key,
 			updated_at = excluded.updated_at
 		RETURNING created_at`,
-		projectID, p.Name, p.Type, p.ClientID, orEmpty(p.SealedClientSecret), string(scopesJSON), p.IssuerURL, p.AuthURL,
-		p.TokenURL, p.UserInfoURL, p.APIURL, p.Tenant, p.AppleTeamID, p.AppleKeyID, orEmpty(p.SealedApplePrivateKey),
+		projectID, p.Name, p.Type, p.ClientID, orEmptyBytes(p.SealedClientSecret), string(scopesJSON), p.IssuerURL, p.AuthURL,
+		p.TokenURL, p.UserInfoURL, p.APIURL, p.Tenant, p.AppleTeamID, p.AppleKeyID, orEmptyBytes(p.SealedApplePrivateKey),
 		db.ts(p.CreatedAt), db.ts(p.UpdatedAt)).Scan(timeCol{&p.CreatedAt})
 	if err != nil {
 		return db.fail(err, "put oauth provider %s", p.Name)

@@ -108,6 +108,14 @@ func TestB2BPasswords(t *testing.T) {
 		}
 		_, err = e.c.Sessions.Authenticate(ctx, &b2bsessions.AuthenticateParams{SessionToken: login.SessionToken})
 		wantError(t, err, 404, "session_not_found")
+		// The new password logs in, the old one no longer does.
+		if nl, err := e.c.Passwords.Authenticate(ctx, &b2bpasswords.AuthenticateParams{OrganizationID: o.OrganizationID, EmailAddress: addr, Password: newPassword}); err != nil {
+			t.Errorf("login with the new password after the existing-password reset: %v", err)
+		} else if nl.MemberID != created.MemberID {
+			t.Errorf("login with the new password = member %q, want %q", nl.MemberID, created.MemberID)
+		}
+		_, err = e.c.Passwords.Authenticate(ctx, &b2bpasswords.AuthenticateParams{OrganizationID: o.OrganizationID, EmailAddress: addr, Password: strongPassword})
+		wantError(t, err, 401, "unauthorized_credentials")
 		sr, err := e.c.Passwords.Sessions.Reset(ctx, &b2bpwsession.ResetParams{OrganizationID: o.OrganizationID, Password: strongPassword, SessionToken: ex.SessionToken})
 		if err != nil {
 			t.Fatal(err)

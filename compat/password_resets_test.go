@@ -134,6 +134,14 @@ func TestPasswordResetByExistingPasswordAndSession(t *testing.T) {
 		}
 		_, err = e.client.Sessions.Authenticate(ctx, &sessions.AuthenticateParams{SessionToken: created.SessionToken})
 		wantError(t, err, 404, "session_not_found")
+		// The new password logs in, the old one no longer does.
+		if nl, err := e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: newPassword}); err != nil {
+			t.Errorf("login with the new password after the existing-password reset: %v", err)
+		} else if nl.UserID != created.UserID {
+			t.Errorf("login with the new password = user %q, want %q", nl.UserID, created.UserID)
+		}
+		_, err = e.client.Passwords.Authenticate(ctx, &passwords.AuthenticateParams{Email: addr, Password: strongPassword})
+		wantError(t, err, 401, "unauthorized_credentials")
 
 		// The session the reset started authenticated with a password
 		// moments ago, so it may reset the password again.

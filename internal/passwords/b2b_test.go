@@ -180,6 +180,10 @@ func TestMemberResetByExistingAndSession(t *testing.T) {
 		}
 		e.wantMemberSession(t, "earlier login", first.Token, false)
 		e.wantMemberSession(t, "existing-password reset", ex.Token, true)
+		if got := e.memberLogin(t, acme, "ada@acme.example", newStrong, nil); got.Member.ID != ex.Member.ID {
+			t.Errorf("login with the new password = member %q, want %q", got.Member.ID, ex.Member.ID)
+		}
+		e.memberLogin(t, acme, "ada@acme.example", strong, auth.ErrUnauthorizedCredentials)
 
 		// The session the reset started may reset again at once, not in a
 		// quarter of an hour, nor acting on another organization.

@@ -185,6 +185,14 @@ var memberPasswordTests = []subtest{
 		want := *pw
 		want.Hash, want.UpdatedAt = "$argon2id$second", at(time.Hour)
 		diff(t, "SetMemberPassword result", again, &want)
+		got, err = st.GetMemberPassword(ctx, p.ID, m.ID)
+		must(t, err)
+		diff(t, "GetMemberPassword after replace", got, &want)
+		gotM, err = st.GetMember(ctx, p.ID, o.ID, m.ID)
+		must(t, err)
+		if gotM.PasswordID != pw.ID {
+			t.Errorf("member PasswordID after replace = %q, want %q", gotM.PasswordID, pw.ID)
+		}
 
 		wantNotFound(t, "SetMemberPassword for a missing member",
 			st.SetMemberPassword(ctx, p.ID, memberPasswordSpec(p.ID, auth.NewID(auth.KindMember, auth.EnvTest), "h")))

@@ -104,8 +104,8 @@ func TestB2BDiscoveryByOAuthTenant(t *testing.T) {
 
 	// The tenant does not open contoso.
 	ist := res.IntermediateSessionToken
-	if _, err := f.all.Discovery.Exchange(f.ctx, f.p, discovery.ExchangeInput{IntermediateSessionToken: ist, OrganizationID: f.orgs["contoso"].ID}); err == nil {
-		t.Fatal("exchange into contoso, which allows another tenant, succeeded")
+	if _, err := f.all.Discovery.Exchange(f.ctx, f.p, discovery.ExchangeInput{IntermediateSessionToken: ist, OrganizationID: f.orgs["contoso"].ID}); !errors.Is(err, auth.ErrEmailJITProvisioningNotAllowed) {
+		t.Fatalf("exchange into contoso, which allows another tenant: err = %v, want email_jit_provisioning_not_allowed", err)
 	}
 	// The failed exchange rolled back, so the intermediate session is live.
 	mres, err := f.all.Discovery.Exchange(f.ctx, f.p, discovery.ExchangeInput{IntermediateSessionToken: ist, OrganizationID: f.orgs["fabrikam"].ID})

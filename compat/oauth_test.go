@@ -36,8 +36,13 @@ func eachOAuthDatabase(t *testing.T, fn func(t *testing.T, e *oauthEnv)) {
 			srv := latchtest.Start(t, latchtest.Options{DatabaseURL: db.url(t)})
 			closeIdleFirst(t)
 			// The provider accepts only the redirect URIs it starts with,
-			// so it starts once Latch's address is known.
-			op := oidctest.Start(t, oidctest.Options{RedirectURIs: []string{srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/acme"}})
+			// so it starts once Latch's address is known. acme2 is the
+			// same provider under a second name, for tests that
+			// configure it.
+			op := oidctest.Start(t, oidctest.Options{RedirectURIs: []string{
+				srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/acme",
+				srv.URL + "/v1/oauth/callback/" + srv.ProjectID + "/acme2",
+			}})
 			secret := filepath.Join(t.TempDir(), "acme.secret")
 			if err := os.WriteFile(secret, []byte(op.ClientSecret), 0o600); err != nil {
 				t.Fatal(err)
@@ -422,6 +427,57 @@ func TestOAuthAttach(t *testing.T) {
 		r := raw(t, e.srv, "GET", strings.TrimPrefix(e.startURL(url.Values{"oauth_attach_token": {att.OAuthAttachToken}}), e.srv.URL), false, nil)
 		if r.Status != 404 || r.JSON["error_type"] != "oauth_token_not_found" {
 			t.Errorf("reused attach token: %d %v", r.Status, r.JSON["error_type"])
+		}
+		// acme2 is the same OpenID provider configured under another
+		// name: a login started there works, but not with acme's token.
+		secret := filepath.Join(t.TempDir(), "acme2.secret")
+		if err := os.WriteFile(secret, []byte(e.op.ClientSecret), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.srv.Run(t, "oauth-providers", "set", "--project", e.srv.ProjectID, "--type", "oidc", "--name", "acme2",
+			"--client-id", e.op.ClientID, "--client-secret-file", secret, "--issuer", e.op.Issuer)
+		acme2Start := func(extra url.Values) string {
+			return strings.Replace(e.startURL(extra), "/v1/public/oauth/acme/start?", "/v1/public/oauth/acme2/start?", 1)
+		}
+		if landed := e.op.SignIn(t, nil, acme2Start(nil), e.op.User, appURL); landed.Query().Get("stytch_token_type") != "oauth" || landed.Query().Get("token") == "" {
+			t.Fatalf("acme2 login landed on %s, want a token", landed)
+		}
+		forAcme, err := e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "acme", UserID: bob.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = raw(t, e.srv, "GET", strings.TrimPrefix(acme2Start(url.Values{"oauth_attach_token": {forAcme.OAuthAttachToken}}), e.srv.URL), false, nil)
+		wantRawError(t, r, 400, "invalid_argument")
+
+		// The account is now fresh's: attaching it to bob fails at the
+		// callback. Latch ends that login on its error page, not at the
+		// app with a token, and bob gains no provider.
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		toLinked, err := e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "acme", UserID: bob.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb := e.op.SignIn(t, browser, e.startURL(url.Values{"oauth_attach_token": {toLinked.OAuthAttachToken}}), e.op.User, e.srv.URL+"/v1/oauth/callback/")
+		resp, err := browser.Get(cb.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusBadRequest || loc != "" ||
+			!strings.Contains(string(body), "oauth_callback_failed") || !strings.Contains(string(body), "already linked to another user") {
+			t.Errorf("attaching an account linked to another user: %d to %q, want 400 with the oauth_callback_failed page:\n%s", resp.StatusCode, loc, body)
+		}
+		got, err = e.client.Users.Get(ctx, &users.GetParams{UserID: bob.UserID})
+		if err != nil || len(got.Providers) != 0 {
+			t.Errorf("bob after the refused attach = %+v, %v; want no providers", got, err)
+		}
+		if still, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.signIn(t, e.op.User, nil)}); err != nil || still.UserID != fresh.UserID {
+			t.Errorf("login after the refused attach = %+v, %v; want %s", still, err, fresh.UserID)
 		}
 		_, err = e.client.OAuth.Attach(ctx, &oauth.AttachParams{Provider: "google", UserID: bob.UserID})
 		wantError(t, err, 404, "oauth_config_not_found")

@@ -1,7 +1,12 @@
 package compat
 
 import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +15,8 @@ import (
 	"github.com/stytchauth/stytch-go/v16/stytch/b2b/organizations/members"
 	"github.com/stytchauth/stytch-go/v16/stytch/b2b/organizations/members/oauthproviders"
 	b2bsessions "github.com/stytchauth/stytch-go/v16/stytch/b2b/sessions"
+
+	"github.com/latchauth/latch/internal/githubtest"
 )
 
 // TestB2BOAuthMemberProviders logs a member in with Google, then reads the
@@ -174,5 +181,98 @@ func TestB2BOAuthMemberProvidersPythonStrictFields(t *testing.T) {
 		if r := raw(t, e.srv, "GET", path+"/oauth_providers/slack", true, nil); r.Status != 404 {
 			t.Errorf("oauth_providers slack: HTTP %d, want 404\n%s", r.Status, r.Body)
 		}
+	})
+}
+
+// TestB2BOAuthMemberProvidersGitHub logs a member in with GitHub (a
+// stand-in of its OAuth endpoints and API, as the project's github
+// provider) and reads the linked account back from the member and from
+// organizations.members.oauth_providers github, as the SDK and as the
+// Python SDK's required fields.
+func TestB2BOAuthMemberProvidersGitHub(t *testing.T) {
+	t.Parallel()
+	eachB2BDatabase(t, func(t *testing.T, e *b2bEnv) {
+		dom := newDomain(t)
+		gh := githubtest.Start(t, githubtest.User{ID: 583231, Login: "octocat", Name: "The Octocat",
+			Emails: []githubtest.Email{{Email: "octocat@" + dom, Primary: true, Verified: true}}})
+		secret := filepath.Join(t.TempDir(), "github.secret")
+		if err := os.WriteFile(secret, []byte(gh.ClientSecret), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.srv.Run(t, "oauth-providers", "set", "--project", e.srv.ProjectID, "--type", "github", "--client-id", gh.ClientID,
+			"--client-secret-file", secret, "--auth-url", gh.URL+"/login/oauth/authorize",
+			"--token-url", gh.URL+"/login/oauth/access_token", "--api-url", gh.URL)
+		org := newOrg(t, e, "GitHub", organizations.CreateParams{EmailJITProvisioning: restricted, EmailAllowedDomains: []string{dom}})
+
+		// The browser goes from the B2B start URL through GitHub's
+		// authorize endpoint and Latch's callback to the app.
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var landed *url.URL
+		browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), appURL) {
+				landed = req.URL
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}}
+		start := e.srv.URL + "/v1/b2b/public/oauth/github/start?" + url.Values{"public_token": {e.srv.PublicToken},
+			"organization_id": {org.OrganizationID}, "login_redirect_url": {appURL}, "signup_redirect_url": {appURL}}.Encode()
+		resp, err := browser.Get(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if landed == nil || landed.Query().Get("stytch_token_type") != tokenTypeOAuth || landed.Query().Get("token") == "" {
+			t.Fatalf("GitHub login ended at %s (%s), want the app with an oauth token\n%s", resp.Request.URL, resp.Status, body)
+		}
+		login, err := e.c.OAuth.Authenticate(ctx, &b2boauth.AuthenticateParams{OAuthToken: landed.Query().Get("token"), SessionDurationMinutes: 30})
+		if err != nil {
+			t.Fatalf("b2b oauth.authenticate: %v", err)
+		}
+		if login.ProviderType != "Github" || login.ProviderSubject != "583231" || login.ProviderValues.AccessToken == "" {
+			t.Errorf("b2b oauth.authenticate = %s, want GitHub's account 583231 and its access token", describe(login))
+		}
+		regs := login.Member.OAuthRegistrations
+		if len(regs) != 1 || regs[0].ProviderType != "Github" || regs[0].ProviderSubject != "583231" {
+			t.Fatalf("b2b oauth.authenticate member oauth_registrations = %s, want the GitHub account 583231", describe(regs))
+		}
+
+		got, err := e.c.Organizations.Members.OAuthProviders.Github(ctx, &oauthproviders.ProviderInformationParams{
+			OrganizationID: org.OrganizationID, MemberID: login.MemberID,
+		})
+		if err != nil {
+			t.Fatalf("oauth_providers github: %v", err)
+		}
+		if got.ProviderType != "Github" || len(got.Registrations) != 1 {
+			t.Fatalf("oauth_providers github = %s, want one registration", describe(got))
+		}
+		if r := got.Registrations[0]; r.ProviderSubject != "583231" || r.AccessToken == "" || r.AccessToken != login.ProviderValues.AccessToken {
+			t.Errorf("oauth_providers github registration = %s, want subject 583231 and the login's access token %q", describe(r), login.ProviderValues.AccessToken)
+		}
+		// The member has no Google account.
+		_, err = e.c.Organizations.Members.OAuthProviders.Google(ctx, &oauthproviders.ProviderInformationParams{
+			OrganizationID: org.OrganizationID, MemberID: login.MemberID,
+		})
+		wantError(t, err, 404, "oauth_user_registration_not_found")
+
+		// The Python SDK's required fields, with the registration present
+		// so that its fields are checked.
+		path := "/v1/b2b/organizations/" + org.OrganizationID + "/members/" + login.MemberID + "/oauth_providers/github"
+		r := strictOK(t, raw(t, e.srv, "GET", path, true, nil), "oauth_providers github", 200)
+		if regs, _ := r["registrations"].([]any); len(regs) != 1 {
+			t.Fatalf("oauth_providers github registrations = %v, want one", r["registrations"])
+		}
+		checkFields(t, "oauth_providers github", r, fields(envelopeFields, []field{
+			{"provider_type", nonEmpty, nil},
+			{"registrations", array, nil},
+			{"registrations[].provider_subject", nonEmpty, nil},
+			{"registrations[].provider_tenant_ids", array, nil},
+			{"registrations[].access_token", nonEmpty, nil},
+			{"registrations[].scopes", array, nil},
+		}))
 	})
 }

@@ -393,10 +393,12 @@ var errWrongCredentials = auth.ErrUnauthorizedCredentials.WithMessage("The email
 // imported or weaker format is rehashed with argon2id, unless it turns
 // out to be breached (with breach detection on): Latch never checked it
 // when it was set, so its first login checks it, and a breached one is
-// marked as requiring a reset (pw.RequiresReset) instead.
+// marked as requiring a reset (pw.RequiresReset) instead. Only the
+// verification holds a hashing slot; the new hash takes a second one,
+// once it is known to be stored, so a password that must be reset or is
+// breached costs no argon2id work beyond its verification.
 func (s *Service) check(ctx context.Context, pw *auth.Password, password string) error {
 	var ok, rehash bool
-	var newHash string
 	err := s.hashing(ctx, func() error {
 		if pw == nil {
 			d, err := s.dummy()
@@ -407,10 +409,7 @@ func (s *Service) check(ctx context.Context, pw *auth.Password, password string)
 			return err
 		}
 		var err error
-		if ok, rehash, err = s.verify(pw.Hash, password); err != nil || !ok || !rehash {
-			return err
-		}
-		newHash, err = passhash.Hash(password)
+		ok, rehash, err = s.verify(pw.Hash, password)
 		return err
 	})
 	if err != nil {
@@ -419,7 +418,7 @@ func (s *Service) check(ctx context.Context, pw *auth.Password, password string)
 	if !ok {
 		return errWrongCredentials
 	}
-	if newHash == "" || pw.RequiresReset {
+	if !rehash || pw.RequiresReset {
 		return nil
 	}
 	if s.breach != nil {
@@ -438,6 +437,10 @@ func (s *Service) check(ctx context.Context, pw *auth.Password, password string)
 			pw.RequiresReset = true
 			return nil
 		}
+	}
+	newHash, err := s.hash(ctx, password)
+	if err != nil {
+		return err
 	}
 	// A password changed meanwhile (ErrConflict) keeps its new hash; any
 	// other failure leaves the old hash, which still verifies.

@@ -147,7 +147,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if cfg.HIBPURL != "" {
 		pwOpts.Breach = &password.HIBPClient{BaseURL: cfg.HIBPURL}
 	}
-	a.passwords = passwords.NewService(st, a.users, a.sessions, a.magicLinks, now, pwOpts)
+	a.passwords = passwords.NewService(st, a.users, a.members, a.sessions, a.magicLinks, now, pwOpts)
 	return a, nil
 }
 

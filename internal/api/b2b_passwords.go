@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/passwords"
 )
@@ -137,13 +136,11 @@ func (h *handler) b2bPasswordsMigrate(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if req.MFAPhoneNumber != "" {
-		return auth.ErrInvalidArgument.WithMessage("mfa_phone_number is not supported by passwords/migrate yet.")
-	}
 	res, err := h.Passwords.MigrateMember(r.Context(), projectOf(r), passwords.MemberMigrateInput{
 		OrganizationID: req.OrganizationID, Email: req.EmailAddress, Hash: req.hashInput(),
 		Name: req.Name, TrustedMetadata: req.TrustedMetadata, UntrustedMetadata: req.UntrustedMetadata,
 		Roles: req.Roles, ExternalID: req.ExternalID,
+		MFAPhoneNumber: req.MFAPhoneNumber, MFAPhoneVerified: req.SetPhoneNumberVerified,
 	})
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func NewServices(tb testing.TB, st store.Store) *Services {
 		tb.Fatal(err)
 	}
 	s.TOTPs = totp.NewService(st, s.Sessions, s.Discovery, box, s.Clock.Now)
-	s.Passwords = passwords.NewService(st, s.Users, s.Sessions, s.MagicLinks, s.Clock.Now, passwords.Options{})
+	s.Passwords = passwords.NewService(st, s.Users, s.Members, s.Sessions, s.MagicLinks, s.Clock.Now, passwords.Options{})
 	s.OTPs = otp.NewService(st, s.Users, s.Sessions, s.Mail, []byte("latch test otp key, 32 bytes...."), s.Clock.Now)
 	s.B2BOTPs = otp.NewB2B(s.OTPs, s.Members, s.Discovery)
 	s.Sessions.SetSMSChallenger(s.B2BOTPs)

@@ -54,7 +54,11 @@ type CreateInput struct {
 	EmailVerified  bool
 	IsBreakglass   bool
 	MFAPhoneNumber string
-	MFAEnrolled    bool
+	// MFAPhoneVerified marks MFAPhoneNumber, if any, as verified, for
+	// imports that vouch for it (passwords migrate's
+	// set_phone_number_verified).
+	MFAPhoneVerified bool
+	MFAEnrolled      bool
 	// Roles are assigned directly; stytch_member is implicit and dropped.
 	Roles []string
 }
@@ -128,6 +132,7 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 	if m.MFAPhoneNumber, err = normalizeMFAPhone(in.MFAPhoneNumber); err != nil {
 		return nil, err
 	}
+	m.MFAPhoneVerified = in.MFAPhoneVerified && m.MFAPhoneNumber != ""
 	if err := check(m); err != nil {
 		return nil, err
 	}
@@ -298,6 +303,10 @@ type UpdateInput struct {
 	MFAPhoneNumber    *string
 	MFAEnrolled       *bool
 	DefaultMFAMethod  *string
+	// MFAPhoneVerified marks the member's MFA phone number, if any, as
+	// verified, for imports that vouch for it (passwords migrate's
+	// set_phone_number_verified); the members API never sets it.
+	MFAPhoneVerified bool
 }
 
 // Update applies in to a member and returns it with its organization. A
@@ -314,65 +323,79 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID stri
 		if m, o, err = s.get(ctx, tx, projectID, idOrSlug, memberID, false); err != nil {
 			return err
 		}
-		if in.Name != nil {
-			m.Name = *in.Name
-		}
-		if in.EmailAddress != nil {
-			addr, err := user.NormalizeEmail(*in.EmailAddress)
-			if err != nil {
-				return err
-			}
-			if addr != m.EmailAddress {
-				if _, err := tx.GetMemberByEmail(ctx, projectID, o.ID, addr); err == nil {
-					return auth.ErrDuplicateMemberEmail
-				} else if !errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("member: update: %w", err)
-				}
-				m.EmailAddress, m.EmailVerified = addr, false
-			}
-		}
-		if in.ExternalID != nil {
-			m.ExternalID = *in.ExternalID
-		}
-		m.TrustedMetadata = auth.MergeMetadata(m.TrustedMetadata, in.TrustedMetadata)
-		m.UntrustedMetadata = auth.MergeMetadata(m.UntrustedMetadata, in.UntrustedMetadata)
-		if in.IsBreakglass != nil {
-			m.IsBreakglass = *in.IsBreakglass
-		}
-		if in.Roles != nil {
-			if m.Roles, err = directRoles(*in.Roles); err != nil {
-				return err
-			}
-		}
-		if in.MFAPhoneNumber != nil {
-			number, err := normalizeMFAPhone(*in.MFAPhoneNumber)
-			if err != nil {
-				return err
-			}
-			if number != m.MFAPhoneNumber {
-				m.MFAPhoneVerified = false
-			}
-			m.MFAPhoneNumber = number
-		}
-		if in.MFAEnrolled != nil {
-			m.MFAEnrolled = *in.MFAEnrolled
-		}
-		if in.DefaultMFAMethod != nil {
-			m.DefaultMFAMethod = *in.DefaultMFAMethod
-		}
-		if err := check(m); err != nil {
-			return err
-		}
-		m.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
-		if err := tx.UpdateMember(ctx, projectID, m); err != nil {
-			return conflict(err, m.ExternalID, "update")
-		}
-		return nil
+		return s.UpdateTx(ctx, tx, projectID, o, m, in)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return m, o, nil
+}
+
+// UpdateTx is Update within the caller's transaction, applied to m, a
+// member of o the caller has read in tx, for flows that change a member
+// as part of another operation (a password import). It validates the
+// result as Update does and stores the whole member, so other changes
+// the caller made to m (its status) are stored with it.
+func (s *Service) UpdateTx(ctx context.Context, tx store.Store, projectID string, o *auth.Organization, m *auth.Member, in UpdateInput) error {
+	if in.Name != nil {
+		m.Name = *in.Name
+	}
+	if in.EmailAddress != nil {
+		addr, err := user.NormalizeEmail(*in.EmailAddress)
+		if err != nil {
+			return err
+		}
+		if addr != m.EmailAddress {
+			if _, err := tx.GetMemberByEmail(ctx, projectID, o.ID, addr); err == nil {
+				return auth.ErrDuplicateMemberEmail
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("member: update: %w", err)
+			}
+			m.EmailAddress, m.EmailVerified = addr, false
+		}
+	}
+	if in.ExternalID != nil {
+		m.ExternalID = *in.ExternalID
+	}
+	m.TrustedMetadata = auth.MergeMetadata(m.TrustedMetadata, in.TrustedMetadata)
+	m.UntrustedMetadata = auth.MergeMetadata(m.UntrustedMetadata, in.UntrustedMetadata)
+	if in.IsBreakglass != nil {
+		m.IsBreakglass = *in.IsBreakglass
+	}
+	if in.Roles != nil {
+		roles, err := directRoles(*in.Roles)
+		if err != nil {
+			return err
+		}
+		m.Roles = roles
+	}
+	if in.MFAPhoneNumber != nil {
+		number, err := normalizeMFAPhone(*in.MFAPhoneNumber)
+		if err != nil {
+			return err
+		}
+		if number != m.MFAPhoneNumber {
+			m.MFAPhoneVerified = false
+		}
+		m.MFAPhoneNumber = number
+	}
+	if in.MFAEnrolled != nil {
+		m.MFAEnrolled = *in.MFAEnrolled
+	}
+	if in.DefaultMFAMethod != nil {
+		m.DefaultMFAMethod = *in.DefaultMFAMethod
+	}
+	if in.MFAPhoneVerified && m.MFAPhoneNumber != "" {
+		m.MFAPhoneVerified = true
+	}
+	if err := check(m); err != nil {
+		return err
+	}
+	m.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+	if err := tx.UpdateMember(ctx, projectID, m); err != nil {
+		return conflict(err, m.ExternalID, "update")
+	}
+	return nil
 }
 
 // DeleteMFAPhone removes a member's MFA phone number. A member whose

@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/passhash"
 	"github.com/latchauth/latch/internal/session"
@@ -219,7 +220,7 @@ func (s *Service) ResetStartMember(ctx context.Context, p *auth.Project, in Memb
 			if err := organization.CanJITProvision(o, addr); err != nil {
 				return err
 			}
-			if m, err = s.createMember(ctx, tx, p, o, addr, auth.MemberPending, auth.Member{}); err != nil {
+			if m, err = s.members.CreateTx(ctx, tx, p, o, member.CreateInput{Email: addr, Status: auth.MemberPending}); err != nil {
 				return err
 			}
 		case err != nil:
@@ -411,6 +412,10 @@ type MemberMigrateInput struct {
 	UntrustedMetadata map[string]any
 	Roles             []string
 	ExternalID        string
+	// MFAPhoneNumber, if given, becomes the member's MFA phone number,
+	// verified when MFAPhoneVerified is set.
+	MFAPhoneNumber   string
+	MFAPhoneVerified bool
 }
 
 // MemberMigrateResult is a successful b2b migrate.
@@ -429,11 +434,6 @@ func (s *Service) MigrateMember(ctx context.Context, p *auth.Project, in MemberM
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range in.Roles {
-		if r != auth.RoleMember && r != auth.RoleAdmin {
-			return nil, auth.ErrInvalidRBACRoleID.WithMessage("The role %q does not exist.", r)
-		}
-	}
 	h, err := passhash.Import(in.Hash)
 	if err != nil {
 		return nil, importError(err)
@@ -448,11 +448,15 @@ func (s *Service) MigrateMember(ctx context.Context, p *auth.Project, in MemberM
 		m, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, addr)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			d := auth.Member{TrustedMetadata: in.TrustedMetadata, UntrustedMetadata: in.UntrustedMetadata, Roles: in.Roles, ExternalID: in.ExternalID}
-			if in.Name != nil {
-				d.Name = *in.Name
+			c := member.CreateInput{
+				Email: addr, ExternalID: in.ExternalID, Roles: in.Roles,
+				TrustedMetadata: in.TrustedMetadata, UntrustedMetadata: in.UntrustedMetadata,
+				MFAPhoneNumber: in.MFAPhoneNumber, MFAPhoneVerified: in.MFAPhoneVerified,
 			}
-			if m, err = s.createMember(ctx, tx, p, o, addr, auth.MemberActive, d); err != nil {
+			if in.Name != nil {
+				c.Name = *in.Name
+			}
+			if m, err = s.members.CreateTx(ctx, tx, p, o, c); err != nil {
 				return err
 			}
 			res.Created = true
@@ -461,25 +465,22 @@ func (s *Service) MigrateMember(ctx context.Context, p *auth.Project, in MemberM
 		case m.Status == auth.MemberDeleted:
 			return auth.ErrActionAvailableOnlyForActiveMembers.WithMessage("%s's membership in %s was deleted; reactivate it first.", addr, o.Name)
 		default:
-			if in.Name != nil {
-				m.Name = *in.Name
+			u := member.UpdateInput{
+				Name: in.Name, TrustedMetadata: in.TrustedMetadata, UntrustedMetadata: in.UntrustedMetadata,
+				MFAPhoneVerified: in.MFAPhoneVerified,
 			}
-			m.TrustedMetadata = auth.MergeMetadata(m.TrustedMetadata, in.TrustedMetadata)
-			m.UntrustedMetadata = auth.MergeMetadata(m.UntrustedMetadata, in.UntrustedMetadata)
 			if in.Roles != nil {
-				m.Roles = in.Roles
+				u.Roles = &in.Roles
 			}
 			if in.ExternalID != "" {
-				m.ExternalID = in.ExternalID
+				u.ExternalID = &in.ExternalID
 			}
-			if err := auth.CheckMetadata(m.TrustedMetadata, m.UntrustedMetadata); err != nil {
+			if in.MFAPhoneNumber != "" {
+				u.MFAPhoneNumber = &in.MFAPhoneNumber
+			}
+			m.Status = auth.MemberActive
+			if err := s.members.UpdateTx(ctx, tx, p.ID, o, m, u); err != nil {
 				return err
-			}
-			m.Status, m.UpdatedAt = auth.MemberActive, s.now().UTC()
-			if err := tx.UpdateMember(ctx, p.ID, m); errors.Is(err, store.ErrConflict) {
-				return auth.ErrDuplicateMemberExternalID
-			} else if err != nil {
-				return fmt.Errorf("passwords: update member: %w", err)
 			}
 		}
 		if err := s.setMemberPassword(ctx, tx, p, m, h); err != nil {
@@ -492,40 +493,4 @@ func (s *Service) MigrateMember(ctx context.Context, p *auth.Project, in MemberM
 		return nil, err
 	}
 	return res, nil
-}
-
-// createMember adds a member of o within tx, as a magic link signup or an
-// import creates one.
-func (s *Service) createMember(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, addr string, status auth.MemberStatus, d auth.Member) (*auth.Member, error) {
-	if err := auth.CheckMetadata(d.TrustedMetadata, d.UntrustedMetadata); err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	m := &auth.Member{
-		ID: auth.NewID(auth.KindMember, p.Env), ProjectID: p.ID, OrganizationID: o.ID,
-		EmailAddress: addr, Status: status, Name: d.Name, ExternalID: d.ExternalID,
-		Roles: orEmptyList(d.Roles), TrustedMetadata: orEmptyMap(d.TrustedMetadata), UntrustedMetadata: orEmptyMap(d.UntrustedMetadata),
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if err := tx.CreateMember(ctx, p.ID, m); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return nil, auth.ErrDuplicateMemberExternalID
-		}
-		return nil, fmt.Errorf("passwords: create member: %w", err)
-	}
-	return m, nil
-}
-
-func orEmptyList(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
-}
-
-func orEmptyMap(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/member"
 	"github.com/latchauth/latch/internal/passhash"
 	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/session"
@@ -37,6 +38,7 @@ import (
 type Service struct {
 	store    store.Store
 	users    *user.Service
+	members  *member.Service // members created or changed by B2B flows
 	sessions *session.Service
 	links    *magiclink.Service     // reset links
 	breach   password.BreachChecker // nil: breach detection off
@@ -78,7 +80,7 @@ type Options struct {
 
 // NewService returns a Service. Reset links are issued, emailed and
 // consumed through links.
-func NewService(st store.Store, users *user.Service, sessions *session.Service, links *magiclink.Service, now func() time.Time, opts Options) *Service {
+func NewService(st store.Store, users *user.Service, members *member.Service, sessions *session.Service, links *magiclink.Service, now func() time.Time, opts Options) *Service {
 	n := opts.MaxConcurrentHashes
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
@@ -88,7 +90,7 @@ func NewService(st store.Store, users *user.Service, sessions *session.Service, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		store: st, users: users, sessions: sessions, links: links, breach: opts.Breach, policy: opts.Policy,
+		store: st, users: users, members: members, sessions: sessions, links: links, breach: opts.Breach, policy: opts.Policy,
 		log: log, now: now, slots: make(chan struct{}, n),
 		dummy: sync.OnceValues(func() (string, error) {
 			return passhash.Hash(auth.NewID(auth.KindPassword, auth.EnvTest))

@@ -37,7 +37,7 @@ func newEnv(t *testing.T, st store.Store, opts passwords.Options) *env {
 	t.Helper()
 	s := authtest.NewServices(t, st)
 	p, _ := s.NewProject(t, auth.EnvTest)
-	return &env{Services: s, st: st, pw: passwords.NewService(st, s.Users, s.Sessions, s.MagicLinks, s.Clock.Now, opts), p: p}
+	return &env{Services: s, st: st, pw: passwords.NewService(st, s.Users, s.Members, s.Sessions, s.MagicLinks, s.Clock.Now, opts), p: p}
 }
 
 func TestCreateAndAuthenticate(t *testing.T) {

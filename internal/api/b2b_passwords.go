@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/password"
 	"github.com/latchauth/latch/internal/passwords"
 )
@@ -281,4 +282,27 @@ func (h *handler) b2bPasswordsSessionReset(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	return encode(w, r, http.StatusOK, &b2bLoginResponse{memberLogin: toMemberLogin(res)})
+}
+
+// membersDeletePassword serves DELETE
+// …/members/passwords/{member_password_id} (through membersDeleteFactor).
+// A member session may delete its own password (stytch.self) or, with
+// stytch.member, another member's.
+func (h *handler) membersDeletePassword(w http.ResponseWriter, r *http.Request, passwordID string) error {
+	orgID := r.PathValue("organization_id")
+	a, err := h.authorizeOrganization(r, orgID)
+	if err != nil {
+		return err
+	}
+	var authorize func(memberID string) error
+	if a != nil {
+		authorize = func(memberID string) error {
+			return organization.AuthorizeMemberAction(a.Member, memberID, organization.ActionMemberDeletePassword)
+		}
+	}
+	m, o, err := h.Passwords.DeleteMember(r.Context(), projectOf(r), orgID, passwordID, authorize)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, newMemberResponse(m, o))
 }

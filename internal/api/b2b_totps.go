@@ -200,15 +200,18 @@ func (h *handler) b2bRecoveryCodesRecover(w http.ResponseWriter, r *http.Request
 	})
 }
 
-// membersDeleteFactor serves the two member-factor deletions whose paths
+// membersDeleteFactor serves the member-factor deletions whose paths
 // the router cannot tell apart by pattern alone:
-// DELETE …/members/{member_id}/totp and
-// DELETE …/members/mfa_phone_numbers/{member_id}.
+// DELETE …/members/{member_id}/totp,
+// DELETE …/members/mfa_phone_numbers/{member_id} and
+// DELETE …/members/passwords/{member_password_id}.
 func (h *handler) membersDeleteFactor(w http.ResponseWriter, r *http.Request) error {
 	first, second := r.PathValue("first"), r.PathValue("second")
 	switch {
 	case first == "mfa_phone_numbers":
 		return h.membersDeleteMFAPhone(w, r, second)
+	case first == "passwords":
+		return h.membersDeletePassword(w, r, second)
 	case second == "totp":
 		return h.membersDeleteTOTP(w, r, first)
 	}

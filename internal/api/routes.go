@@ -79,8 +79,9 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersUpdate))
 	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}", h.api(h.membersDelete))
 	mux.Handle("PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate", h.api(h.membersReactivate))
-	// …/members/{member_id}/totp and …/members/mfa_phone_numbers/{member_id}
-	// overlap as patterns; membersDeleteFactor tells them apart.
+	// …/members/{member_id}/totp, …/members/mfa_phone_numbers/{member_id}
+	// and …/members/passwords/{member_password_id} overlap as patterns;
+	// membersDeleteFactor tells them apart.
 	mux.Handle("DELETE /v1/b2b/organizations/{organization_id}/members/{first}/{second}", h.api(h.membersDeleteFactor))
 	// The provider tokens of a member's linked accounts. These GET
 	// patterns are one segment longer than …/members/{first}/{second}

@@ -75,6 +75,7 @@ const (
 	ActionMemberUpdateDefaultMFAMethod  = "update.settings.default-mfa-method"
 	ActionMemberDeleteMFATOTP           = "update.info.delete.mfa-totp"
 	ActionMemberDeleteMFAPhone          = "update.info.delete.mfa-phone"
+	ActionMemberDeletePassword          = "update.info.delete.password"
 	// ActionMemberReactivate is Latch's name for reactivating a deleted
 	// member: Stytch documents no action for it, and it is granted by the
 	// same wildcard on stytch.member as every other member action.
@@ -86,7 +87,7 @@ const (
 // not among them.
 var selfActions = []string{
 	ActionMemberUpdateName, ActionMemberUpdateUntrustedMetadata, ActionMemberUpdateMFAPhone,
-	ActionMemberDeleteMFAPhone, "update.info.delete.password", ActionMemberDeleteMFATOTP,
+	ActionMemberDeleteMFAPhone, ActionMemberDeletePassword, ActionMemberDeleteMFATOTP,
 	ActionMemberUpdateMFAEnrolled, ActionMemberUpdateDefaultMFAMethod, ActionDelete,
 }
 

@@ -46,4 +46,8 @@ type MemberPasswords interface {
 	// RequireMemberPasswordReset is RequirePasswordReset for a member's
 	// password. Returns ErrNotFound.
 	RequireMemberPasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error
+	// DeleteMemberPassword removes a member's password and clears its
+	// member's PasswordID, as DeletePassword does for users. Returns
+	// ErrNotFound.
+	DeleteMemberPassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error)
 }

@@ -136,6 +136,31 @@ func (t passwordTable) requireReset(ctx context.Context, db *DB, projectID, pass
 	return nil
 }
 
+// delete removes a password and clears its owner's mirror columns, if
+// they still name it.
+func (t passwordTable) delete(ctx context.Context, db *DB, projectID, passwordID string) (*auth.Password, error) {
+	var pw auth.Password
+	err := db.inTx(ctx, func(tx *DB) error {
+		var err error
+		pw, err = t.scan(projectID)(tx.writeRow(ctx, `DELETE FROM `+t.table+` WHERE project_id = $1 AND `+t.id+` = $2
+			RETURNING `+t.columns(), projectID, passwordID))
+		if err != nil {
+			return err
+		}
+		set, args := t.id+` = ''`, []any{projectID, *t.ownerRef(&pw), pw.ID}
+		if t.ownerReset != "" {
+			set, args = set+`, `+t.ownerReset+` = $4`, append(args, false)
+		}
+		_, err = tx.exec(ctx, `UPDATE `+t.owners+` SET `+set+`
+			WHERE project_id = $1 AND `+t.owner+` = $2 AND `+t.id+` = $3`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, db.fail(err, "delete password %s", passwordID)
+	}
+	return &pw, nil
+}
+
 // SetPassword implements store.Passwords.
 func (db *DB) SetPassword(ctx context.Context, projectID string, pw *auth.Password) error {
 	return userPasswords.set(ctx, db, projectID, pw)
@@ -158,22 +183,7 @@ func (db *DB) RequirePasswordReset(ctx context.Context, projectID, passwordID st
 
 // DeletePassword implements store.Passwords.
 func (db *DB) DeletePassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error) {
-	var pw auth.Password
-	err := db.inTx(ctx, func(tx *DB) error {
-		var err error
-		pw, err = userPasswords.scan(projectID)(tx.writeRow(ctx, `DELETE FROM passwords WHERE project_id = $1 AND password_id = $2
-			RETURNING `+userPasswords.columns(), projectID, passwordID))
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `UPDATE users SET password_id = '', password_requires_reset = $4
-			WHERE project_id = $1 AND user_id = $2 AND password_id = $3`, projectID, pw.UserID, pw.ID, false)
-		return err
-	})
-	if err != nil {
-		return nil, db.fail(err, "delete password %s", passwordID)
-	}
-	return &pw, nil
+	return userPasswords.delete(ctx, db, projectID, passwordID)
 }
 
 // SetMemberPassword implements store.MemberPasswords.
@@ -194,4 +204,9 @@ func (db *DB) UpdateMemberPasswordHash(ctx context.Context, projectID, passwordI
 // RequireMemberPasswordReset implements store.MemberPasswords.
 func (db *DB) RequireMemberPasswordReset(ctx context.Context, projectID, passwordID string, now time.Time) error {
 	return memberPasswords.requireReset(ctx, db, projectID, passwordID, now)
+}
+
+// DeleteMemberPassword implements store.MemberPasswords.
+func (db *DB) DeleteMemberPassword(ctx context.Context, projectID, passwordID string) (*auth.Password, error) {
+	return memberPasswords.delete(ctx, db, projectID, passwordID)
 }

@@ -56,6 +56,7 @@ func RunConformance(t *testing.T, open func(tb testing.TB) store.Store) {
 		{"Passwords", passwordTests},
 		{"PasswordIsolation", passwordIsolationTests},
 		{"MemberPasswords", memberPasswordTests},
+		{"MemberPasswordDelete", memberPasswordDeleteTests},
 		{"OAuthProviders", oauthProviderTests},
 		{"OAuthStates", oauthStateTests},
 		{"OAuthRegistrations", oauthRegistrationTests},

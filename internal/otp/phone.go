@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/latchauth/latch/internal/auth"
-	"github.com/latchauth/latch/internal/session"
 	"github.com/latchauth/latch/internal/store"
 	"github.com/latchauth/latch/internal/user"
 )
@@ -113,11 +112,9 @@ func (s *Service) namedUser(ctx context.Context, p *auth.Project, in PhoneInput)
 		if in.UserID != "" {
 			return nil, auth.ErrInvalidArgument.WithMessage("Pass user_id or a session, not both.")
 		}
-		res, err := s.sessions.Authenticate(ctx, p, session.AuthenticateInput{Token: in.SessionToken, JWT: in.SessionJWT})
-		if err != nil {
-			return nil, err
-		}
-		return res.User, nil
+		// A read: naming the user refreshes no session and signs no JWT.
+		_, u, err := s.sessions.GetOrSandbox(ctx, p, in.SessionToken, in.SessionJWT)
+		return u, err
 	case in.UserID != "":
 		return s.users.Get(ctx, p.ID, in.UserID)
 	}

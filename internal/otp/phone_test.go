@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
@@ -66,12 +67,17 @@ func TestPhoneSendToAnExistingUser(t *testing.T) {
 		// A logged-in user adds a number: it becomes theirs only when the
 		// code proves they hold it, and the session gains the factor.
 		login := e.Login(t, e.p, "ada@example.com", 60)
+		e.Clock.Advance(10 * time.Minute)
 		res, err := e.otp.SendPhone(ctx, e.p, auth.ChannelSMS, otp.PhoneInput{PhoneNumber: "+447911123456", SessionToken: login.Token})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.UserID != login.User.ID {
 			t.Fatalf("send with a session went to %s, want %s", res.UserID, login.User.ID)
+		}
+		// Naming the user only reads the session: it is not touched.
+		if sess, err := st.GetSession(ctx, e.p.ID, login.Session.ID); err != nil || !sess.LastAccessedAt.Equal(login.Session.LastAccessedAt) {
+			t.Errorf("after the send the session was last accessed at %v (%v), want %v", sess.LastAccessedAt, err, login.Session.LastAccessedAt)
 		}
 		u, err := e.Users.Get(ctx, e.p.ID, login.User.ID)
 		if err != nil || len(u.Phones) != 0 {

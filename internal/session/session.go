@@ -309,6 +309,20 @@ func (s *Service) Get(ctx context.Context, p *auth.Project, tok, jwtStr string) 
 	return s.find(ctx, s.store, p, tok, jwtStr, s.now().UTC())
 }
 
+// GetOrSandbox is Get that also answers, in a test project, Stytch's
+// sandbox session token and JWT with the sandbox session and user, as
+// Authenticate does.
+func (s *Service) GetOrSandbox(ctx context.Context, p *auth.Project, tok, jwtStr string) (*auth.Session, *auth.User, error) {
+	if tok != "" && jwtStr != "" {
+		return nil, nil, auth.ErrTooManySessionArguments
+	}
+	now := s.now().UTC()
+	if sess, u, ok, err := s.sandboxSession(ctx, p, tok, jwtStr, now); ok || err != nil {
+		return sess, u, err
+	}
+	return s.Get(ctx, p, tok, jwtStr)
+}
+
 // RevokeUserSessions ends, within tx, every live session of a user except
 // the one with ID keep (none when keep is empty): a password reset logs
 // the user out everywhere else.
@@ -456,27 +470,37 @@ func (s *Service) update(ctx context.Context, st store.Store, projectID string, 
 
 // sandbox answers Stytch's sandbox session values for test projects.
 func (s *Service) sandbox(ctx context.Context, p *auth.Project, tok, jwtStr string, now time.Time) (*Result, bool, error) {
-	if p.Env != auth.EnvTest {
-		return nil, false, nil
+	sess, u, ok, err := s.sandboxSession(ctx, p, tok, jwtStr, now)
+	if !ok || err != nil {
+		return nil, ok, err
 	}
-	switch {
-	case tok == auth.SandboxSessionNotFound:
-		return nil, true, auth.ErrSessionNotFound
-	case tok == auth.SandboxSessionToken:
-	case jwtStr != "":
-		claims, err := s.verify(ctx, p, jwtStr, now)
-		if err != nil || claims.SessionID != auth.SandboxSessionID {
-			return nil, false, nil
-		}
-	default:
-		return nil, false, nil
-	}
-	sess := auth.SandboxSession(p.ID, now)
-	res := &Result{Session: sess, Token: auth.SandboxSessionToken, User: auth.SandboxUser(p.ID)}
+	res := &Result{Session: sess, Token: auth.SandboxSessionToken, User: u}
 	if err := s.Finish(ctx, p, res); err != nil {
 		return nil, true, err
 	}
 	return res, true, nil
+}
+
+// sandboxSession resolves Stytch's sandbox session values in a test
+// project to the sandbox session and user, reporting whether tok or
+// jwtStr is one; it changes and signs nothing.
+func (s *Service) sandboxSession(ctx context.Context, p *auth.Project, tok, jwtStr string, now time.Time) (*auth.Session, *auth.User, bool, error) {
+	if p.Env != auth.EnvTest {
+		return nil, nil, false, nil
+	}
+	switch {
+	case tok == auth.SandboxSessionNotFound:
+		return nil, nil, true, auth.ErrSessionNotFound
+	case tok == auth.SandboxSessionToken:
+	case jwtStr != "":
+		claims, err := s.verify(ctx, p, jwtStr, now)
+		if err != nil || claims.SessionID != auth.SandboxSessionID {
+			return nil, nil, false, nil
+		}
+	default:
+		return nil, nil, false, nil
+	}
+	return auth.SandboxSession(p.ID, now), auth.SandboxUser(p.ID), true, nil
 }
 
 // Sandbox returns the sandbox session with its JWT, for login flows that

@@ -252,4 +252,17 @@ func TestSandboxSession(t *testing.T) {
 	if _, err := s.Sessions.Authenticate(ctx, p, session.AuthenticateInput{Token: auth.SandboxSessionNotFound}); !errors.Is(err, auth.ErrSessionNotFound) {
 		t.Errorf("sandbox not-found token: err = %v", err)
 	}
+	// GetOrSandbox reads the same values without signing anything.
+	for _, in := range []struct{ tok, jwt string }{{auth.SandboxSessionToken, ""}, {"", res.JWT}} {
+		if sess, u, err := s.Sessions.GetOrSandbox(ctx, p, in.tok, in.jwt); err != nil || sess.ID != auth.SandboxSessionID || u.ID != auth.SandboxUserID {
+			t.Errorf("GetOrSandbox(%q, %q) = %+v, %+v, %v", in.tok, in.jwt, sess, u, err)
+		}
+	}
+	if _, _, err := s.Sessions.GetOrSandbox(ctx, p, auth.SandboxSessionNotFound, ""); !errors.Is(err, auth.ErrSessionNotFound) {
+		t.Errorf("GetOrSandbox of the sandbox not-found token: err = %v", err)
+	}
+	live, _ := s.NewProject(t, auth.EnvLive)
+	if _, _, err := s.Sessions.GetOrSandbox(ctx, live, auth.SandboxSessionToken, ""); !errors.Is(err, auth.ErrSessionNotFound) {
+		t.Errorf("GetOrSandbox of the sandbox token in a live project: err = %v", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/latchauth/latch/internal/auth"
@@ -223,17 +224,24 @@ func (s *B2B) AuthenticateEmail(ctx context.Context, p *auth.Project, in B2BEmai
 	var res *B2BAuthenticateResult
 	err = s.store.InTx(ctx, func(tx store.Store) error {
 		factors := []auth.AuthenticationFactor{factor(auth.DeliveryEmail, "", addr, now)}
+		var (
+			m   = m
+			err error
+		)
 		if in.IntermediateSessionToken != "" {
 			// The intermediate session's factors join this one's: a login
 			// that needed another primary factor (primary_required).
-			ist, _, err := s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m)
-			if err != nil {
+			// ConsumeForMember enters the member with them; the code's own
+			// factor must be one the organization allows as well.
+			if err := organization.AllowsAuthMethod(o, "email_otp"); err != nil {
 				return err
 			}
-			factors = append(ist.Factors, factors...)
-		}
-		m, err := s.discovery.Enter(ctx, tx, p, o, m, addr, factors)
-		if err != nil {
+			var ist *auth.IntermediateSession
+			if ist, m, err = s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m); err != nil {
+				return err
+			}
+			factors = append(slices.Clone(ist.Factors), factors...)
+		} else if m, err = s.discovery.Enter(ctx, tx, p, o, m, addr, factors); err != nil {
 			return err
 		}
 		mres, err := s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{

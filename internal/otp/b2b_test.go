@@ -234,3 +234,46 @@ func TestB2BEmailMFAAndDiscovery(t *testing.T) {
 		wantErr(t, err, auth.ErrInvalidExpirationOTP)
 	})
 }
+
+func TestB2BEmailAuthenticateWithIntermediateSession(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, st)
+		b := newB2B(t, e)
+		o := e.NewOrganization(t, e.p, "Acme", nil)
+		m := e.NewMember(t, o, "ada@acme.com", auth.MemberPending)
+
+		if err := b.SendDiscoveryEmail(ctx, e.p, otp.DiscoveryEmailInput{Email: "ada@acme.com"}); err != nil {
+			t.Fatal(err)
+		}
+		disc, err := b.AuthenticateDiscoveryEmail(ctx, e.p, "ada@acme.com", e.lastCode(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.LoginOrSignupEmail(ctx, e.p, otp.B2BEmailInput{OrganizationID: o.ID, Email: "ada@acme.com"}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.AuthenticateEmail(ctx, e.p, otp.B2BEmailAuthenticateInput{
+			OrganizationID: o.ID, Email: "ada@acme.com", Code: e.lastCode(t), IntermediateSessionToken: disc.IntermediateSessionToken,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The member the intermediate session entered is the one logged in.
+		if !res.Authenticated() || res.Member.ID != m.ID || res.Member.Status != auth.MemberActive || !res.Member.EmailVerified {
+			t.Fatalf("authenticate with an intermediate session: authenticated %v, member %+v", res.Authenticated(), res.Member)
+		}
+		got, err := st.GetMember(ctx, e.p.ID, o.ID, m.ID)
+		if err != nil || got.Status != auth.MemberActive || !got.EmailVerified {
+			t.Errorf("stored member = %+v, %v; want active and verified", got, err)
+		}
+		_, err = b.AuthenticateEmail(ctx, e.p, otp.B2BEmailAuthenticateInput{
+			OrganizationID: o.ID, Email: "ada@acme.com", Code: "000000", IntermediateSessionToken: disc.IntermediateSessionToken,
+		})
+		if err == nil {
+			t.Error("a consumed intermediate session was accepted again")
+		}
+	})
+}

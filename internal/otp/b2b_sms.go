@@ -228,6 +228,21 @@ func (s *B2B) AuthenticateSMS(ctx context.Context, p *auth.Project, in B2BSMSAut
 	}
 	var res *session.MemberResult
 	err = s.store.InTx(ctx, func(tx store.Store) error {
+		// Read again within tx, as SendSMS does: the member is written
+		// whole below, and must not undo an update made since the read
+		// above.
+		m, err := tx.GetMember(ctx, p.ID, o.ID, m.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return auth.ErrMemberNotFound
+		case err != nil:
+			return fmt.Errorf("otp: get member: %w", err)
+		case m.Status == auth.MemberDeleted:
+			return auth.ErrMemberNotFound
+		case m.MFAPhoneNumber != number:
+			// The member's number changed since the code was checked.
+			return auth.ErrOTPCodeNotFound
+		}
 		var factors []auth.AuthenticationFactor
 		if in.IntermediateSessionToken != "" {
 			ist, entered, err := s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m)
@@ -246,7 +261,6 @@ func (s *B2B) AuthenticateSMS(ctx context.Context, p *auth.Project, in B2BSMSAut
 				return fmt.Errorf("otp: update member: %w", err)
 			}
 		}
-		var err error
 		res, err = s.sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{
 			Member: m, Organization: o, Factors: append(factors, factor(auth.DeliverySMS, "", number, now)),
 			DurationMinutes: in.DurationMinutes, CustomClaims: in.CustomClaims,

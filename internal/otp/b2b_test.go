@@ -277,3 +277,57 @@ func TestB2BEmailAuthenticateWithIntermediateSession(t *testing.T) {
 		}
 	})
 }
+
+func TestConsumerAuthenticateRefusesB2BCodes(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, st)
+		b := newB2B(t, e)
+		o := e.NewOrganization(t, e.p, "Acme", nil)
+		m := e.NewMember(t, o, "ada@acme.com", auth.MemberActive)
+		// consumer tries a B2B code, right and wrong, on the consumer
+		// endpoint: it does not exist there, and stays good.
+		consumer := func(methodID, code string) {
+			t.Helper()
+			for _, c := range []string{code, "000000"} {
+				_, err := e.otp.Authenticate(ctx, e.p, otp.AuthenticateInput{MethodID: methodID, Code: c})
+				wantErr(t, err, auth.ErrOTPCodeNotFound)
+			}
+		}
+
+		// A member's email code, kept under the member ID.
+		if _, err := b.LoginOrSignupEmail(ctx, e.p, otp.B2BEmailInput{OrganizationID: o.ID, Email: "ada@acme.com"}); err != nil {
+			t.Fatal(err)
+		}
+		code := e.lastCode(t)
+		consumer(m.ID, code)
+		login, err := b.AuthenticateEmail(ctx, e.p, otp.B2BEmailAuthenticateInput{OrganizationID: o.ID, Email: "ada@acme.com", Code: code})
+		if err != nil {
+			t.Fatalf("the member's email code after the consumer tries: %v", err)
+		}
+
+		// A member's SMS code, kept under "sms:<member>".
+		if _, err := b.SendSMS(ctx, e.p, otp.B2BSMSSendInput{OrganizationID: o.ID, MemberID: m.ID, MFAPhoneNumber: adaPhone}); err != nil {
+			t.Fatal(err)
+		}
+		code = lastText(t, e, adaPhone)
+		consumer("sms:"+m.ID, code)
+		if _, err := b.AuthenticateSMS(ctx, e.p, otp.B2BSMSAuthenticateInput{
+			OrganizationID: o.ID, MemberID: m.ID, Code: code, MemberCredentials: discovery.MemberCredentials{SessionToken: login.Token},
+		}); err != nil {
+			t.Fatalf("the member's SMS code after the consumer tries: %v", err)
+		}
+
+		// A discovery code, kept under "discovery:<address>".
+		if err := b.SendDiscoveryEmail(ctx, e.p, otp.DiscoveryEmailInput{Email: "ada@acme.com"}); err != nil {
+			t.Fatal(err)
+		}
+		code = e.lastCode(t)
+		consumer("discovery:ada@acme.com", code)
+		if _, err := b.AuthenticateDiscoveryEmail(ctx, e.p, "ada@acme.com", code); err != nil {
+			t.Fatalf("the discovery code after the consumer tries: %v", err)
+		}
+	})
+}

@@ -218,6 +218,13 @@ func (s *Service) Authenticate(ctx context.Context, p *auth.Project, in Authenti
 	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
+	if !auth.HasKind(in.MethodID, auth.KindEmail) && !auth.HasKind(in.MethodID, auth.KindPhone) {
+		// B2B codes share the table under other method IDs (a member ID,
+		// "sms:<member>", "discovery:<address>"): as far as consumer
+		// passcodes go they do not exist, so none is spent or guessed at
+		// here.
+		return nil, auth.ErrOTPCodeNotFound
+	}
 	if p.Env == auth.EnvTest && (in.MethodID == auth.SandboxEmailID || in.MethodID == auth.SandboxPhoneID) {
 		return s.sandbox(ctx, p, in)
 	}

@@ -172,7 +172,7 @@ func (h *handler) membersUpdate(w http.ResponseWriter, r *http.Request) error {
 			return auth.ErrSessionAuthorization.WithMessage("Members cannot update their own email address.")
 		}
 	}
-	m, o, err := h.Members.Update(r.Context(), projectOf(r).ID, orgID, memberID, member.UpdateInput{
+	m, o, err := h.Members.Update(r.Context(), projectOf(r), orgID, memberID, member.UpdateInput{
 		Name: req.Name, EmailAddress: req.EmailAddress, ExternalID: req.ExternalID,
 		TrustedMetadata: req.TrustedMetadata, UntrustedMetadata: req.UntrustedMetadata,
 		IsBreakglass: req.IsBreakglass, Roles: req.Roles,

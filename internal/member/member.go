@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -34,10 +33,6 @@ const maxNameLen = 256
 
 // MFA methods a member may name as its default.
 var mfaMethods = []string{"sms_otp", "totp"}
-
-// e164 is an E.164 phone number: "+", a country code not starting with 0,
-// and at most 15 digits in all.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // CreateInput is a new member. Status defaults to active; API callers pass
 // MemberPending for create_member_as_pending, invite flows MemberInvited.
@@ -129,7 +124,7 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 		CreatedAt:          now,
 		UpdatedAt:          now,
 	}
-	if m.MFAPhoneNumber, err = normalizeMFAPhone(in.MFAPhoneNumber); err != nil {
+	if m.MFAPhoneNumber, err = normalizeMFAPhone(p.Env, in.MFAPhoneNumber); err != nil {
 		return nil, err
 	}
 	m.MFAPhoneVerified = in.MFAPhoneVerified && m.MFAPhoneNumber != ""
@@ -154,20 +149,13 @@ func (s *Service) CreateTx(ctx context.Context, tx store.Store, p *auth.Project,
 }
 
 // normalizeMFAPhone returns an MFA phone number in E.164 form, as SMS
-// passcodes are sent to and compared with it; "" stays "" (no phone).
-func normalizeMFAPhone(raw string) (string, error) {
+// passcodes are sent to and compared with it (the sandbox number only in
+// test projects); "" stays "" (no phone).
+func normalizeMFAPhone(env auth.Env, raw string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
-	number, err := phone.Normalize(raw)
-	var invalid *phone.InvalidError
-	switch {
-	case errors.As(err, &invalid):
-		return "", auth.ErrInvalidPhoneNumber.WithMessage("mfa_phone_number is not a valid phone number (%s). Use the E.164 format, such as +12025550162.", invalid.Reason)
-	case err != nil:
-		return "", auth.ErrInvalidPhoneNumber
-	}
-	return number, nil
+	return phone.ForEnv(env, raw, "mfa_phone_number")
 }
 
 // conflict translates a store conflict on create or update.
@@ -206,9 +194,6 @@ func check(m *auth.Member) error {
 	}
 	if err := organization.CheckExternalID("external_id", m.ExternalID); err != nil {
 		return err
-	}
-	if m.MFAPhoneNumber != "" && !e164.MatchString(m.MFAPhoneNumber) {
-		return auth.ErrInvalidPhoneNumber
 	}
 	if m.DefaultMFAMethod != "" && !slices.Contains(mfaMethods, m.DefaultMFAMethod) {
 		return auth.ErrInvalidMFADefaultMethod
@@ -313,17 +298,17 @@ type UpdateInput struct {
 // new email address starts unverified.
 //
 // Errors: ErrOrganizationNotFound, ErrMemberNotFound, and those of Create.
-func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID string, in UpdateInput) (*auth.Member, *auth.Organization, error) {
+func (s *Service) Update(ctx context.Context, p *auth.Project, idOrSlug, memberID string, in UpdateInput) (*auth.Member, *auth.Organization, error) {
 	var (
 		m *auth.Member
 		o *auth.Organization
 	)
 	err := s.store.InTx(ctx, func(tx store.Store) error {
 		var err error
-		if m, o, err = s.get(ctx, tx, projectID, idOrSlug, memberID, false); err != nil {
+		if m, o, err = s.get(ctx, tx, p.ID, idOrSlug, memberID, false); err != nil {
 			return err
 		}
-		return s.UpdateTx(ctx, tx, projectID, o, m, in)
+		return s.UpdateTx(ctx, tx, p, o, m, in)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -336,7 +321,7 @@ func (s *Service) Update(ctx context.Context, projectID, idOrSlug, memberID stri
 // as part of another operation (a password import). It validates the
 // result as Update does and stores the whole member, so other changes
 // the caller made to m (its status) are stored with it.
-func (s *Service) UpdateTx(ctx context.Context, tx store.Store, projectID string, o *auth.Organization, m *auth.Member, in UpdateInput) error {
+func (s *Service) UpdateTx(ctx context.Context, tx store.Store, p *auth.Project, o *auth.Organization, m *auth.Member, in UpdateInput) error {
 	if in.Name != nil {
 		m.Name = *in.Name
 	}
@@ -346,7 +331,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx store.Store, projectID string
 			return err
 		}
 		if addr != m.EmailAddress {
-			if _, err := tx.GetMemberByEmail(ctx, projectID, o.ID, addr); err == nil {
+			if _, err := tx.GetMemberByEmail(ctx, p.ID, o.ID, addr); err == nil {
 				return auth.ErrDuplicateMemberEmail
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("member: update: %w", err)
@@ -370,7 +355,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx store.Store, projectID string
 		m.Roles = roles
 	}
 	if in.MFAPhoneNumber != nil {
-		number, err := normalizeMFAPhone(*in.MFAPhoneNumber)
+		number, err := normalizeMFAPhone(p.Env, *in.MFAPhoneNumber)
 		if err != nil {
 			return err
 		}
@@ -392,7 +377,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx store.Store, projectID string
 		return err
 	}
 	m.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
-	if err := tx.UpdateMember(ctx, projectID, m); err != nil {
+	if err := tx.UpdateMember(ctx, p.ID, m); err != nil {
 		return conflict(err, m.ExternalID, "update")
 	}
 	return nil

@@ -174,7 +174,7 @@ func TestTenantIsolation(t *testing.T) {
 		if _, _, err := f.Members.Create(f.ctx, q, f.org.ID, member.CreateInput{Email: "eve@evil.com"}); !errors.Is(err, auth.ErrOrganizationNotFound) {
 			t.Errorf("Create: err = %v", err)
 		}
-		if _, _, err := f.Members.Update(f.ctx, q.ID, f.org.ID, m.ID, member.UpdateInput{Name: ptr("Eve")}); !errors.Is(err, auth.ErrOrganizationNotFound) {
+		if _, _, err := f.Members.Update(f.ctx, q, f.org.ID, m.ID, member.UpdateInput{Name: ptr("Eve")}); !errors.Is(err, auth.ErrOrganizationNotFound) {
 			t.Errorf("Update: err = %v", err)
 		}
 		if _, err := f.Members.Delete(f.ctx, q.ID, f.org.ID, m.ID); !errors.Is(err, auth.ErrOrganizationNotFound) {
@@ -199,7 +199,7 @@ func TestUpdate(t *testing.T) {
 		f.create(t, member.CreateInput{Email: "bob@acme.com", ExternalID: "bob"})
 		f.Clock.Advance(time.Minute)
 
-		up, _, err := f.Members.Update(f.ctx, f.p.ID, f.org.ID, m.ID, member.UpdateInput{
+		up, _, err := f.Members.Update(f.ctx, f.p, f.org.ID, m.ID, member.UpdateInput{
 			Name: ptr("Ada Lovelace"), ExternalID: ptr("ada"), IsBreakglass: ptr(true),
 			TrustedMetadata:   map[string]any{"b": nil, "c": "3"},
 			UntrustedMetadata: map[string]any{"lang": "en"},
@@ -221,7 +221,7 @@ func TestUpdate(t *testing.T) {
 		}
 
 		// A new address starts unverified; roles given replace the roles.
-		up, _, err = f.Members.Update(f.ctx, f.p.ID, f.org.ID, m.ID, member.UpdateInput{EmailAddress: ptr("Ada@Lovelace.org"), Roles: &[]string{}})
+		up, _, err = f.Members.Update(f.ctx, f.p, f.org.ID, m.ID, member.UpdateInput{EmailAddress: ptr("Ada@Lovelace.org"), Roles: &[]string{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestUpdate(t *testing.T) {
 			{"bad phone", member.UpdateInput{MFAPhoneNumber: ptr("+0123")}, auth.ErrInvalidPhoneNumber},
 			{"bad email", member.UpdateInput{EmailAddress: ptr("ada")}, auth.ErrInvalidEmail},
 		} {
-			if _, _, err := f.Members.Update(f.ctx, f.p.ID, f.org.ID, m.ID, tc.in); !errors.Is(err, tc.want) {
+			if _, _, err := f.Members.Update(f.ctx, f.p, f.org.ID, m.ID, tc.in); !errors.Is(err, tc.want) {
 				t.Errorf("%s: err = %v, want %s", tc.name, err, tc.want.Type)
 			}
 		}
@@ -300,7 +300,7 @@ func TestDeleteRevokesSessionsAndReactivate(t *testing.T) {
 		if _, err := f.Members.Delete(f.ctx, f.p.ID, f.org.ID, m.ID); !errors.Is(err, auth.ErrMemberNotFound) {
 			t.Errorf("delete twice: err = %v", err)
 		}
-		if _, _, err := f.Members.Update(f.ctx, f.p.ID, f.org.ID, m.ID, member.UpdateInput{Name: ptr("x")}); !errors.Is(err, auth.ErrMemberNotFound) {
+		if _, _, err := f.Members.Update(f.ctx, f.p, f.org.ID, m.ID, member.UpdateInput{Name: ptr("x")}); !errors.Is(err, auth.ErrMemberNotFound) {
 			t.Errorf("update deleted: err = %v", err)
 		}
 
@@ -445,6 +445,39 @@ func TestSearch(t *testing.T) {
 		}
 		if got := fmt.Sprint(pages); got != "[ada bob dee]" {
 			t.Errorf("pages = %s", got)
+		}
+	})
+}
+
+func TestSandboxMFAPhoneOnlyInTestProjects(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		s := authtest.NewServices(t, st)
+		for _, env := range []auth.Env{auth.EnvTest, auth.EnvLive} {
+			p, _ := s.NewProject(t, env)
+			o, err := s.Organizations.Create(ctx, p, organization.CreateInput{Name: "Acme"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _, err := s.Members.Create(ctx, p, o.ID, member.CreateInput{Email: "ada@acme.com", MFAPhoneNumber: auth.SandboxPhoneNumber})
+			if env == auth.EnvTest {
+				if err != nil || m.MFAPhoneNumber != auth.SandboxPhoneNumber {
+					t.Errorf("test project: create with the sandbox number = %+v, %v", m, err)
+				}
+				continue
+			}
+			if !errors.Is(err, auth.ErrInvalidPhoneNumber) {
+				t.Errorf("live project: create with the sandbox number: err = %v, want invalid_phone_number", err)
+			}
+			m, _, err = s.Members.Create(ctx, p, o.ID, member.CreateInput{Email: "ada@acme.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.Members.Update(ctx, p, o.ID, m.ID, member.UpdateInput{MFAPhoneNumber: ptr(auth.SandboxPhoneNumber)}); !errors.Is(err, auth.ErrInvalidPhoneNumber) {
+				t.Errorf("live project: update to the sandbox number: err = %v, want invalid_phone_number", err)
+			}
 		}
 	})
 }

@@ -479,7 +479,7 @@ func (s *Service) MigrateMember(ctx context.Context, p *auth.Project, in MemberM
 				u.MFAPhoneNumber = &in.MFAPhoneNumber
 			}
 			m.Status = auth.MemberActive
-			if err := s.members.UpdateTx(ctx, tx, p.ID, o, m, u); err != nil {
+			if err := s.members.UpdateTx(ctx, tx, p, o, m, u); err != nil {
 				return err
 			}
 		}

@@ -10,17 +10,10 @@
 // rather than read as American or as local to the server.
 //
 // Errors from Normalize are *InvalidError values, which match ErrInvalid.
-// Services map them to Stytch's invalid_phone_number error
-// (auth.ErrInvalidPhoneNumber, 400). This package does not import
-// internal/auth: what a bad number means to a client is the service's
-// business, and the mapping is one line:
-//
-//	e164, err := phone.Normalize(in.PhoneNumber)
-//	if err != nil {
-//		return auth.ErrInvalidPhoneNumber.Wrap(err)
-//	}
-//
-// Normalize returns no other kind of error, so no further check is needed.
+// Services take numbers through ForEnv, which maps them to Stytch's
+// invalid_phone_number error (auth.ErrInvalidPhoneNumber, 400) with the
+// reason, and refuses the sandbox number outside test projects; users'
+// phone numbers and members' MFA phone numbers both go through it.
 //
 // Stytch's sandbox number, Sandbox ("+10000000000"), is not a valid number
 // in any region, yet the OTP endpoints must accept it in test projects and

@@ -143,3 +143,21 @@ func Normalize(raw string) (e164 string, err error) {
 // accepts Stytch's sandbox code for it; a live project must refuse it as
 // invalid_phone_number, since no phone can receive it.
 func IsSandbox(e164 string) bool { return e164 == Sandbox }
+
+// ForEnv is Normalize for a project in env, with Stytch's error: it
+// returns raw in E.164 form, or auth.ErrInvalidPhoneNumber saying why not,
+// naming the number as subject (the number itself, or the parameter that
+// carried it). Stytch's sandbox number is a number only in test projects.
+func ForEnv(env auth.Env, raw, subject string) (string, error) {
+	number, err := Normalize(raw)
+	var invalid *InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		return "", auth.ErrInvalidPhoneNumber.WithMessage("%s is not a valid phone number (%s). Use the E.164 format, such as +12025550162.", subject, invalid.Reason)
+	case err != nil:
+		return "", auth.ErrInvalidPhoneNumber
+	case IsSandbox(number) && env != auth.EnvTest:
+		return "", auth.ErrInvalidPhoneNumber.WithMessage("%s is Stytch's sandbox number, which only test projects accept.", number)
+	}
+	return number, nil
+}

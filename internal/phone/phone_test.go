@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/phone"
 )
 
@@ -159,4 +160,28 @@ func ExampleNormalize() {
 	// Output:
 	// +12025550162
 	// phone: invalid phone number: missing leading '+' and country code
+}
+
+func TestForEnv(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env     auth.Env
+		raw     string
+		want    string
+		wantErr bool
+	}{
+		{auth.EnvTest, "+1 (202) 555-0162", "+12025550162", false},
+		{auth.EnvLive, "+1 (202) 555-0162", "+12025550162", false},
+		{auth.EnvTest, "+10000000000", "+10000000000", false},
+		{auth.EnvLive, "+10000000000", "", true},
+		{auth.EnvTest, "555-0162", "", true},
+	} {
+		got, err := phone.ForEnv(tt.env, tt.raw, "mfa_phone_number")
+		if got != tt.want || (err != nil) != tt.wantErr || (err != nil && !errors.Is(err, auth.ErrInvalidPhoneNumber)) {
+			t.Errorf("ForEnv(%s, %q) = %q, %v; want %q, error %v", tt.env, tt.raw, got, err, tt.want, tt.wantErr)
+		}
+	}
+	if _, err := phone.ForEnv(auth.EnvTest, "555-0162", "mfa_phone_number"); err == nil || !strings.Contains(err.Error(), "mfa_phone_number is not a valid phone number") {
+		t.Errorf("the error names its subject: %v", err)
+	}
 }

@@ -14,17 +14,7 @@ import (
 // E.164 form, or auth.ErrInvalidPhoneNumber saying why not. Stytch's
 // sandbox number is a number only in test projects.
 func NormalizePhone(p *auth.Project, raw string) (string, error) {
-	number, err := phone.Normalize(raw)
-	var invalid *phone.InvalidError
-	switch {
-	case errors.As(err, &invalid):
-		return "", auth.ErrInvalidPhoneNumber.WithMessage("%s is not a valid phone number (%s). Use the E.164 format, such as +12025550162.", raw, invalid.Reason)
-	case err != nil:
-		return "", auth.ErrInvalidPhoneNumber
-	case number == auth.SandboxPhoneNumber && p.Env != auth.EnvTest:
-		return "", auth.ErrInvalidPhoneNumber.WithMessage("%s is Stytch's sandbox number, which only test projects accept.", number)
-	}
-	return number, nil
+	return phone.ForEnv(p.Env, raw, raw)
 }
 
 // GetByPhone returns the user owning an (E.164) number.

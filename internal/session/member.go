@@ -299,18 +299,13 @@ func (s *Service) RevokeMember(ctx context.Context, p *auth.Project, in RevokeMe
 // except the one with ID keep (none when keep is empty): a password reset
 // logs the member out everywhere else.
 func (s *Service) RevokeMemberSessions(ctx context.Context, tx store.Store, p *auth.Project, memberID, keep string) error {
-	ss, err := tx.ListMemberSessions(ctx, p.ID, memberID, s.now().UTC())
+	err := s.revokeAllBut(keep, func(now time.Time) ([]auth.Session, error) {
+		return tx.ListMemberSessions(ctx, p.ID, memberID, now)
+	}, func(sessionID string) error {
+		return tx.DeleteMemberSession(ctx, p.ID, sessionID)
+	})
 	if err != nil {
 		return fmt.Errorf("session: revoke member sessions: %w", err)
-	}
-	for _, sess := range ss {
-		if sess.ID == keep {
-			continue
-		}
-		if err := tx.DeleteMemberSession(ctx, p.ID, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("session: revoke member sessions: %w", err)
-		}
-		s.jwts.drop(sess.ID)
 	}
 	return nil
 }

@@ -327,16 +327,31 @@ func (s *Service) GetOrSandbox(ctx context.Context, p *auth.Project, tok, jwtStr
 // the one with ID keep (none when keep is empty): a password reset logs
 // the user out everywhere else.
 func (s *Service) RevokeUserSessions(ctx context.Context, tx store.Store, p *auth.Project, userID, keep string) error {
-	ss, err := tx.ListUserSessions(ctx, p.ID, userID, s.now().UTC())
+	err := s.revokeAllBut(keep, func(now time.Time) ([]auth.Session, error) {
+		return tx.ListUserSessions(ctx, p.ID, userID, now)
+	}, func(sessionID string) error {
+		return tx.DeleteSession(ctx, p.ID, sessionID)
+	})
 	if err != nil {
 		return fmt.Errorf("session: revoke user sessions: %w", err)
+	}
+	return nil
+}
+
+// revokeAllBut ends every live session list returns except the one with
+// ID keep: it deletes each with del (one gone already is no error) and
+// forgets the JWTs minted for it. Consumer and member sessions share it.
+func (s *Service) revokeAllBut(keep string, list func(now time.Time) ([]auth.Session, error), del func(sessionID string) error) error {
+	ss, err := list(s.now().UTC())
+	if err != nil {
+		return err
 	}
 	for _, sess := range ss {
 		if sess.ID == keep {
 			continue
 		}
-		if err := tx.DeleteSession(ctx, p.ID, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("session: revoke user sessions: %w", err)
+		if err := del(sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
 		}
 		s.jwts.drop(sess.ID)
 	}

@@ -266,3 +266,52 @@ func TestSandboxSession(t *testing.T) {
 		t.Errorf("GetOrSandbox of the sandbox token in a live project: err = %v", err)
 	}
 }
+
+func TestRevokeAllSessionsButOne(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		s := authtest.NewServices(t, st)
+		p, _ := s.NewProject(t, auth.EnvTest)
+
+		// A user's sessions: all but keep end.
+		keep := s.Login(t, p, "r@example.com", 60)
+		s.Login(t, p, "r@example.com", 60)
+		s.Login(t, p, "r@example.com", 60)
+		if err := st.InTx(ctx, func(tx store.Store) error {
+			return s.Sessions.RevokeUserSessions(ctx, tx, p, keep.User.ID, keep.Session.ID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if ss, err := s.Sessions.List(ctx, p, keep.User.ID); err != nil || len(ss) != 1 || ss[0].ID != keep.Session.ID {
+			t.Errorf("user sessions after revoking all but %s = %+v, %v", keep.Session.ID, ss, err)
+		}
+
+		// A member's sessions: with no keep, all end.
+		o := s.NewOrganization(t, p, "Acme", nil)
+		m := s.NewMember(t, o, "r@acme.com", auth.MemberActive)
+		now := s.Clock.Now()
+		for range 2 {
+			if err := st.InTx(ctx, func(tx store.Store) error {
+				_, err := s.Sessions.AttachMember(ctx, tx, p, session.AttachMemberInput{Member: m, Organization: o,
+					Factors: []auth.AuthenticationFactor{{Type: auth.FactorMagicLink, DeliveryMethod: auth.DeliveryEmail, LastAuthenticatedAt: now, CreatedAt: now, UpdatedAt: now,
+						EmailFactor: &auth.EmailFactor{EmailAddress: m.EmailAddress}}}})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ss, err := st.ListMemberSessions(ctx, p.ID, m.ID, now); err != nil || len(ss) != 2 {
+			t.Fatalf("member sessions = %d, %v; want 2", len(ss), err)
+		}
+		if err := st.InTx(ctx, func(tx store.Store) error {
+			return s.Sessions.RevokeMemberSessions(ctx, tx, p, m.ID, "")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if ss, err := st.ListMemberSessions(ctx, p.ID, m.ID, now); err != nil || len(ss) != 0 {
+			t.Errorf("member sessions after revoking all = %d, %v; want 0", len(ss), err)
+		}
+	})
+}

@@ -231,13 +231,9 @@ func (s *B2B) AuthenticateEmail(ctx context.Context, p *auth.Project, in B2BEmai
 		if in.IntermediateSessionToken != "" {
 			// The intermediate session's factors join this one's: a login
 			// that needed another primary factor (primary_required).
-			// ConsumeForMember enters the member with them; the code's own
-			// factor must be one the organization allows as well.
-			if err := organization.AllowsAuthMethod(o, "email_otp"); err != nil {
-				return err
-			}
+			// ConsumeForMember enters the member with both.
 			var ist *auth.IntermediateSession
-			if ist, m, err = s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m); err != nil {
+			if ist, m, err = s.discovery.ConsumeForMember(ctx, tx, p, in.IntermediateSessionToken, o, m, factors...); err != nil {
 				return err
 			}
 			factors = append(slices.Clone(ist.Factors), factors...)

@@ -18,7 +18,7 @@ type MemberCredentials struct {
 
 // Count returns how many of the credentials are set.
 func (c MemberCredentials) Count() int {
-	return countSet(c.IntermediateSessionToken, c.SessionToken, c.SessionJWT)
+	return auth.CountSet(c.IntermediateSessionToken, c.SessionToken, c.SessionJWT)
 }
 
 // CheckMemberCredentials checks, without using them up, that credentials

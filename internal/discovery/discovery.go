@@ -157,7 +157,7 @@ func (s *Service) ListOrganizations(ctx context.Context, p *auth.Project, in Lis
 		address string
 		factors []auth.AuthenticationFactor
 	)
-	switch n := countSet(in.IntermediateSessionToken, in.SessionToken, in.SessionJWT); {
+	switch n := auth.CountSet(in.IntermediateSessionToken, in.SessionToken, in.SessionJWT); {
 	case n == 0:
 		return "", nil, auth.ErrNoSessionArguments.WithMessage("One of intermediate_session_token, session_token or session_jwt must be provided.")
 	case n > 1:
@@ -589,8 +589,4 @@ func DefaultOrganizationName(address string) string {
 		return local + "'s organization"
 	}
 	return domain
-}
-
-func countSet(vs ...string) int {
-	return len(slices.DeleteFunc(vs, func(v string) bool { return v == "" }))
 }

@@ -558,7 +558,7 @@ type AttachInput struct {
 // oauth_attach_token, links the provider account of that login to the
 // user, instead of logging in (or creating) whoever owns its address.
 func (s *Service) Attach(ctx context.Context, p *auth.Project, in AttachInput) (string, error) {
-	if n := countSet(in.UserID, in.SessionToken, in.SessionJWT); n != 1 {
+	if n := auth.CountSet(in.UserID, in.SessionToken, in.SessionJWT); n != 1 {
 		return "", auth.ErrInvalidArgument.WithMessage("Pass exactly one of user_id, session_token and session_jwt.")
 	}
 	cfg, err := s.config(ctx, p, in.Provider)
@@ -587,16 +587,6 @@ func (s *Service) Attach(ctx context.Context, p *auth.Project, in AttachInput) (
 		return "", fmt.Errorf("oauth: attach: %w", err)
 	}
 	return tok, nil
-}
-
-func countSet(vs ...string) int {
-	n := 0
-	for _, v := range vs {
-		if v != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // AuthenticateInput is a POST /v1/oauth/authenticate.

@@ -189,8 +189,8 @@ func (s *B2B) AuthenticateEmail(ctx context.Context, p *auth.Project, in B2BEmai
 	if err := session.ValidateDuration(in.DurationMinutes); err != nil {
 		return nil, err
 	}
-	n := countSet(in.IntermediateSessionToken, in.SessionToken, in.SessionJWT)
-	if n > 1 {
+	creds := discovery.MemberCredentials{IntermediateSessionToken: in.IntermediateSessionToken, SessionToken: in.SessionToken, SessionJWT: in.SessionJWT}
+	if creds.Count() > 1 {
 		return nil, auth.ErrTooManySessionArguments.WithMessage("Only one of intermediate_session_token, session_token or session_jwt may be provided.")
 	}
 	addr, err := user.NormalizeEmail(in.Email)
@@ -352,14 +352,4 @@ func (s *Service) check(ctx context.Context, p *auth.Project, methodID, code str
 		return nil, fmt.Errorf("otp: authenticate: %w", err)
 	}
 	return o, nil
-}
-
-func countSet(vs ...string) int {
-	n := 0
-	for _, v := range vs {
-		if v != "" {
-			n++
-		}
-	}
-	return n
 }

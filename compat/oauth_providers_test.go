@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -150,6 +151,24 @@ func TestOAuthMicrosoftMultiTenant(t *testing.T) {
 			// An issuer off Microsoft's template.
 			e.ps.Next(providertest.Login{User: contoso, Issuer: "https://login.example.com/" + contoso.TenantID + "/v2.0"})
 			e.wantLoginError(t, "foreign issuer", "server_error", "not by its tenant's issuer")
+
+			// Microsoft's tokens say nothing of email_verified: an address
+			// is trusted only with the xms_edov claim (the tenant owns its
+			// domain).
+			for _, tc := range []struct {
+				extra    map[string]any
+				verified bool
+			}{{nil, false}, {map[string]any{"xms_edov": true}, true}} {
+				u := &providertest.User{Subject: "sub-edov-" + strconv.FormatBool(tc.verified), Email: "cy@contoso.example", TenantID: contoso.TenantID, Extra: tc.extra}
+				e.ps.Next(providertest.Login{User: u})
+				res, err := e.client.OAuth.Authenticate(ctx, &oauth.AuthenticateParams{Token: e.token(t)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := len(res.User.Emails) == 1 && res.User.Emails[0].Email == u.Email && res.User.Emails[0].Verified; got != tc.verified {
+					t.Errorf("xms_edov %v: user emails %+v, want the address only with xms_edov", tc.extra, res.User.Emails)
+				}
+			}
 
 			// One tenant configured: only its issuer is accepted.
 			secret := filepath.Join(t.TempDir(), "ms.secret")

@@ -399,7 +399,8 @@ func (s *Service) identify(ctx context.Context, p *auth.Project, cfg *Config, st
 			return nil, auth.ErrOAuthCallbackFailed.WithMessage("The provider's userinfo could not be read.").Wrap(err)
 		}
 	}
-	if claims.Email != "" && bool(claims.EmailVerified) {
+	verified := bool(claims.EmailVerified) || (cfg.Type == auth.OAuthMicrosoft && bool(claims.EmailDomainOwnerVerified))
+	if claims.Email != "" && verified {
 		if addr, err := user.NormalizeEmail(claims.Email); err == nil {
 			id.Email = addr
 		}
@@ -426,6 +427,11 @@ type profileClaims struct {
 	// organization.
 	HostedDomain string `json:"hd"`
 	TenantID     string `json:"tid"`
+	// EmailDomainOwnerVerified is Microsoft's xms_edov optional claim:
+	// the tenant owns the address's domain. Microsoft's ID tokens carry
+	// no email_verified; an app registration that adds this claim gets
+	// addresses Latch can trust.
+	EmailDomainOwnerVerified flexBool `json:"xms_edov"`
 }
 
 // flexBool reads a boolean claim sent as true or as "true", as some

@@ -23,14 +23,7 @@ type errorResponse struct {
 // is not an *auth.Error is an internal error: clients see a generic
 // message and the cause is logged with the request ID.
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *auth.Error
-	if !errors.As(err, &e) {
-		e = auth.ErrInternal.Wrap(err)
-	}
-	rid := requestID(r)
-	if e.Status >= 500 {
-		h.Logger.ErrorContext(r.Context(), "request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "error_type", e.Type, "err", err)
-	}
+	e, rid := h.clientError(r, err), requestID(r)
 	_ = writeJSON(w, e.Status, errorResponse{
 		StatusCode:   e.Status,
 		RequestID:    rid,
@@ -39,6 +32,19 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		ErrorURL:     fmt.Sprintf("%s/%d#%s", h.ErrorDocsURL, e.Status, e.Type),
 		ErrorDetails: map[string]any{},
 	})
+}
+
+// clientError is what a client is told of err: err's auth.Error, or
+// ErrInternal for anything else, whose cause is logged, never shown.
+func (h *handler) clientError(r *http.Request, err error) *auth.Error {
+	var e *auth.Error
+	if !errors.As(err, &e) {
+		e = auth.ErrInternal.Wrap(err)
+	}
+	if e.Status >= 500 {
+		h.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error_type", e.Type, "err", err)
+	}
+	return e
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) error {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -76,7 +75,7 @@ func (h *handler) startOAuth(w http.ResponseWriter, r *http.Request, in oauth.St
 // an error page when the login cannot be matched to an app.
 func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
-		return auth.ErrBadRequest
+		return h.writeErrorPage(w, r, auth.ErrBadRequest)
 	}
 	in := oauth.CallbackInput{
 		ProjectID: r.PathValue("project_id"), Provider: r.PathValue("provider"),
@@ -102,10 +101,13 @@ func (h *handler) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, redirect, http.StatusFound)
 		return nil
 	}
-	var e *auth.Error
-	if !errors.As(err, &e) {
-		return err
-	}
+	return h.writeErrorPage(w, r, err)
+}
+
+// writeErrorPage is writeError for a browser: the callback's refusals,
+// and its internal failures, end on a page that says what happened.
+func (h *handler) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) error {
+	e := h.clientError(r, err)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(e.Status)
 	return oauthErrorPage.Execute(w, struct{ Type, Message, RequestID string }{e.Type, e.Message, requestID(r)})

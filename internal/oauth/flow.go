@@ -713,12 +713,7 @@ func (s *Service) config(ctx context.Context, p *auth.Project, name string) (*Co
 
 // redirect resolves an app redirect URL of type t against the allowlist.
 func (s *Service) redirect(ctx context.Context, p *auth.Project, t auth.RedirectType, raw string, noDefault *auth.Error) (string, error) {
-	u, err := s.projects.ResolveRedirect(ctx, p.ID, t, raw, noDefault)
-	if errors.Is(err, auth.ErrNoMatchForMagicLinkURL) {
-		return "", auth.ErrNoMatchForOAuthURL.WithMessage(
-			"The %s URL %s is not allowlisted for this project. Add it with: latch redirect-urls add --project %s --type %s %s", t, raw, p.ID, t, raw)
-	}
-	return u, err
+	return s.projects.ResolveRedirectFor(ctx, p.ID, t, raw, noDefault, auth.ErrNoMatchForOAuthURL)
 }
 
 // endpoint returns the provider's authorization and token endpoints: the

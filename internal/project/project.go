@@ -214,8 +214,15 @@ func (s *Service) RedirectURLs(ctx context.Context, projectID string) ([]auth.Re
 
 // ResolveRedirect returns the URL a link of type t should lead to: rawURL
 // when it exactly matches an allowlisted URL of that type, the type's
-// default when rawURL is empty, and otherwise an error naming what is wrong.
+// default when rawURL is empty, and otherwise an error naming what is wrong
+// (ErrNoMatchForMagicLinkURL for a URL off the allowlist).
 func (s *Service) ResolveRedirect(ctx context.Context, projectID string, t auth.RedirectType, rawURL string, noDefault *auth.Error) (string, error) {
+	return s.ResolveRedirectFor(ctx, projectID, t, rawURL, noDefault, auth.ErrNoMatchForMagicLinkURL)
+}
+
+// ResolveRedirectFor is ResolveRedirect for a product whose error for a
+// URL off the allowlist is noMatch (OAuth's no_match_for_provided_oauth_url).
+func (s *Service) ResolveRedirectFor(ctx context.Context, projectID string, t auth.RedirectType, rawURL string, noDefault, noMatch *auth.Error) (string, error) {
 	us, err := s.RedirectURLs(ctx, projectID)
 	if err != nil {
 		return "", err
@@ -236,7 +243,7 @@ func (s *Service) ResolveRedirect(ctx context.Context, projectID string, t auth.
 			return rawURL, nil
 		}
 	}
-	return "", auth.ErrNoMatchForMagicLinkURL.WithMessage(
+	return "", noMatch.WithMessage(
 		"The %s URL %s is not allowlisted for this project. Add it with: latch redirect-urls add --project %s --type %s %s",
 		t, rawURL, projectID, t, rawURL)
 }

@@ -164,8 +164,9 @@ type B2BSMSAuthenticateInput struct {
 	discovery.MemberCredentials
 	DurationMinutes int
 	CustomClaims    map[string]any
-	// SetMFAEnrollment is "", member.EnrollMFA or member.UnenrollMFA;
-	// ignored when the organization requires MFA of everyone.
+	// SetMFAEnrollment is "", member.EnrollMFA or member.UnenrollMFA.
+	// When the organization requires MFA of everyone the member is
+	// enrolled whatever it says (member.RecordMFA).
 	SetMFAEnrollment string
 	// SetDefaultMFA makes SMS the member's default MFA method (the first
 	// second factor a member completes becomes its default anyway).

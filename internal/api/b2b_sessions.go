@@ -5,6 +5,7 @@ import (
 
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/discovery"
+	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/organization"
 	"github.com/latchauth/latch/internal/session"
 )
@@ -16,7 +17,7 @@ type memberSessionJSON struct {
 	StartedAt             string         `json:"started_at"`
 	LastAccessedAt        string         `json:"last_accessed_at"`
 	ExpiresAt             string         `json:"expires_at"`
-	AuthenticationFactors []factorJSON   `json:"authentication_factors"`
+	AuthenticationFactors []jwt.Factor   `json:"authentication_factors"`
 	OrganizationID        string         `json:"organization_id"`
 	Roles                 []string       `json:"roles"`
 	OrganizationSlug      string         `json:"organization_slug"`

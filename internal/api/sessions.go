@@ -4,53 +4,11 @@ import (
 	"net/http"
 
 	"github.com/latchauth/latch/internal/auth"
+	"github.com/latchauth/latch/internal/jwt"
 	"github.com/latchauth/latch/internal/session"
 )
 
 type (
-	emailFactorJSON struct {
-		EmailID      string `json:"email_id"`
-		EmailAddress string `json:"email_address"`
-	}
-	oauthFactorJSON struct {
-		ID              string `json:"id"`
-		ProviderSubject string `json:"provider_subject"`
-		EmailID         string `json:"email_id"`
-	}
-	phoneNumberFactorJSON struct {
-		PhoneID     string `json:"phone_id"`
-		PhoneNumber string `json:"phone_number"`
-	}
-	authenticatorAppFactorJSON struct {
-		TOTPID string `json:"totp_id"`
-	}
-	recoveryCodeFactorJSON struct {
-		TOTPRecoveryCodeID string `json:"totp_recovery_code_id"`
-	}
-	// oidcSSOFactorJSON is a generic OpenID Connect provider's login
-	// (see auth.DeliverySSOOIDC): provider_id names the provider and
-	// external_id is the account's subject there.
-	oidcSSOFactorJSON struct {
-		ID         string `json:"id"`
-		ProviderID string `json:"provider_id"`
-		ExternalID string `json:"external_id"`
-	}
-	factorJSON struct {
-		Type                   string                      `json:"type"`
-		DeliveryMethod         string                      `json:"delivery_method"`
-		LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
-		CreatedAt              string                      `json:"created_at"`
-		UpdatedAt              string                      `json:"updated_at"`
-		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
-		PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
-		GoogleOAuthFactor      *oauthFactorJSON            `json:"google_oauth_factor,omitempty"`
-		MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
-		AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
-		GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
-		OIDCSSOFactor          *oidcSSOFactorJSON          `json:"oidc_sso_factor,omitempty"`
-		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
-		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
-	}
 	attributesJSON struct {
 		IPAddress string `json:"ip_address"`
 		UserAgent string `json:"user_agent"`
@@ -58,7 +16,7 @@ type (
 	sessionJSON struct {
 		SessionID             string         `json:"session_id"`
 		UserID                string         `json:"user_id"`
-		AuthenticationFactors []factorJSON   `json:"authentication_factors"`
+		AuthenticationFactors []jwt.Factor   `json:"authentication_factors"`
 		Roles                 []string       `json:"roles"`
 		StartedAt             string         `json:"started_at"`
 		LastAccessedAt        string         `json:"last_accessed_at"`
@@ -68,44 +26,14 @@ type (
 	}
 )
 
-func toFactorsJSON(fs []auth.AuthenticationFactor) []factorJSON {
-	out := make([]factorJSON, 0, len(fs))
+// toFactorsJSON is a session's authentication_factors: the factors as the
+// session JWT carries them, with API timestamps and created_at and
+// updated_at.
+func toFactorsJSON(fs []auth.AuthenticationFactor) []jwt.Factor {
+	out := make([]jwt.Factor, 0, len(fs))
 	for _, f := range fs {
-		fj := factorJSON{
-			Type:                string(f.Type),
-			DeliveryMethod:      string(f.DeliveryMethod),
-			LastAuthenticatedAt: timestamp(f.LastAuthenticatedAt),
-			CreatedAt:           timestamp(f.CreatedAt),
-			UpdatedAt:           timestamp(f.UpdatedAt),
-		}
-		if f.EmailFactor != nil {
-			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
-		}
-		if f.PhoneNumberFactor != nil {
-			fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
-		}
-		if o := f.OAuthFactor; o != nil {
-			oj := &oauthFactorJSON{ID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
-			// Each provider has its own key, as Stytch's factors do.
-			switch auth.OAuthProviderType(o.ProviderType) {
-			case auth.OAuthGoogle:
-				fj.GoogleOAuthFactor = oj
-			case auth.OAuthMicrosoft:
-				fj.MicrosoftOAuthFactor = oj
-			case auth.OAuthApple:
-				fj.AppleOAuthFactor = oj
-			case auth.OAuthGitHub:
-				fj.GithubOAuthFactor = oj
-			case auth.OAuthOIDC:
-				fj.OIDCSSOFactor = &oidcSSOFactorJSON{ID: o.RegistrationID, ProviderID: o.ProviderName, ExternalID: o.ProviderSubject}
-			}
-		}
-		if f.AuthenticatorAppFactor != nil {
-			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
-		}
-		if f.RecoveryCodeFactor != nil {
-			fj.RecoveryCodeFactor = &recoveryCodeFactorJSON{TOTPRecoveryCodeID: f.RecoveryCodeFactor.RecoveryCodeID}
-		}
+		fj := jwt.NewFactor(f)
+		fj.LastAuthenticatedAt, fj.CreatedAt, fj.UpdatedAt = timestamp(f.LastAuthenticatedAt), timestamp(f.CreatedAt), timestamp(f.UpdatedAt)
 		out = append(out, fj)
 	}
 	return out

@@ -88,6 +88,52 @@ func ValidateCustomClaims(custom map[string]any) error {
 // string whatever base URL they are configured with (STYTCH_API.md §4).
 func issuer(projectID string) string { return "stytch.com/" + projectID }
 
+// Factor is an authentication factor as Stytch writes it, in a session
+// claim and (with created_at and updated_at, which claims leave out) in
+// API responses: one shape, so the two cannot drift apart.
+type Factor struct {
+	Type                   string                      `json:"type"`
+	DeliveryMethod         string                      `json:"delivery_method"`
+	LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
+	CreatedAt              string                      `json:"created_at,omitempty"`
+	UpdatedAt              string                      `json:"updated_at,omitempty"`
+	EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
+	PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
+	GoogleOAuthFactor      *oauthFactorJSON            `json:"google_oauth_factor,omitempty"`
+	MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
+	AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
+	GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
+	OIDCSSOFactor          *oidcSSOFactorJSON          `json:"oidc_sso_factor,omitempty"`
+	AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
+	RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
+}
+
+// NewFactor is f in Stytch's shape, its last_authenticated_at as session
+// claims write times; an API response sets the times its own way.
+func NewFactor(f auth.AuthenticationFactor) Factor {
+	fj := Factor{
+		Type:                string(f.Type),
+		DeliveryMethod:      string(f.DeliveryMethod),
+		LastAuthenticatedAt: formatTime(f.LastAuthenticatedAt),
+	}
+	if f.EmailFactor != nil {
+		fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
+	}
+	if f.PhoneNumberFactor != nil {
+		fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
+	}
+	if o := f.OAuthFactor; o != nil {
+		setOAuthFactor(&fj, o)
+	}
+	if f.AuthenticatorAppFactor != nil {
+		fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
+	}
+	if f.RecoveryCodeFactor != nil {
+		fj.RecoveryCodeFactor = &recoveryCodeFactorJSON{TOTPRecoveryCodeID: f.RecoveryCodeFactor.RecoveryCodeID}
+	}
+	return fj
+}
+
 // The JSON shapes of Stytch's session and organization claims. JSON tags
 // live here rather than in internal/api because the JWT payload is signed
 // by this package, not served by the API.
@@ -98,26 +144,12 @@ type (
 		LastAccessedAt        string         `json:"last_accessed_at"`
 		ExpiresAt             string         `json:"expires_at"`
 		Attributes            attributesJSON `json:"attributes"`
-		AuthenticationFactors []factorJSON   `json:"authentication_factors"`
+		AuthenticationFactors []Factor       `json:"authentication_factors"`
 		Roles                 []string       `json:"roles"`
 	}
 	attributesJSON struct {
 		UserAgent string `json:"user_agent"`
 		IPAddress string `json:"ip_address"`
-	}
-	factorJSON struct {
-		Type                   string                      `json:"type"`
-		DeliveryMethod         string                      `json:"delivery_method"`
-		LastAuthenticatedAt    string                      `json:"last_authenticated_at"`
-		EmailFactor            *emailFactorJSON            `json:"email_factor,omitempty"`
-		PhoneNumberFactor      *phoneNumberFactorJSON      `json:"phone_number_factor,omitempty"`
-		GoogleOAuthFactor      *oauthFactorJSON            `json:"google_oauth_factor,omitempty"`
-		MicrosoftOAuthFactor   *oauthFactorJSON            `json:"microsoft_oauth_factor,omitempty"`
-		AppleOAuthFactor       *oauthFactorJSON            `json:"apple_oauth_factor,omitempty"`
-		GithubOAuthFactor      *oauthFactorJSON            `json:"github_oauth_factor,omitempty"`
-		OIDCSSOFactor          *oidcSSOFactorJSON          `json:"oidc_sso_factor,omitempty"`
-		AuthenticatorAppFactor *authenticatorAppFactorJSON `json:"authenticator_app_factor,omitempty"`
-		RecoveryCodeFactor     *recoveryCodeFactorJSON     `json:"recovery_code_factor,omitempty"`
 	}
 	phoneNumberFactorJSON struct {
 		PhoneID     string `json:"phone_id"`
@@ -126,7 +158,7 @@ type (
 	oauthFactorJSON struct {
 		ID              string `json:"id"`
 		ProviderSubject string `json:"provider_subject"`
-		EmailID         string `json:"email_id,omitempty"`
+		EmailID         string `json:"email_id"`
 	}
 	// oidcSSOFactorJSON is a generic OpenID Connect provider's login (see
 	// auth.DeliverySSOOIDC): provider_id is the provider's name.
@@ -172,31 +204,11 @@ func toSessionJSON(c *SessionClaims) sessionJSON {
 		LastAccessedAt:        formatTime(c.LastAccessedAt),
 		ExpiresAt:             formatTime(c.ExpiresAt),
 		Attributes:            attributesJSON{UserAgent: c.Attributes.UserAgent, IPAddress: c.Attributes.IPAddress},
-		AuthenticationFactors: make([]factorJSON, 0, len(c.Factors)),
+		AuthenticationFactors: make([]Factor, 0, len(c.Factors)),
 		Roles:                 append(make([]string, 0, len(c.Roles)), c.Roles...),
 	}
 	for _, f := range c.Factors {
-		fj := factorJSON{
-			Type:                string(f.Type),
-			DeliveryMethod:      string(f.DeliveryMethod),
-			LastAuthenticatedAt: formatTime(f.LastAuthenticatedAt),
-		}
-		if f.EmailFactor != nil {
-			fj.EmailFactor = &emailFactorJSON{EmailID: f.EmailFactor.EmailID, EmailAddress: f.EmailFactor.EmailAddress}
-		}
-		if f.PhoneNumberFactor != nil {
-			fj.PhoneNumberFactor = &phoneNumberFactorJSON{PhoneID: f.PhoneNumberFactor.PhoneID, PhoneNumber: f.PhoneNumberFactor.PhoneNumber}
-		}
-		if o := f.OAuthFactor; o != nil {
-			setOAuthFactor(&fj, o)
-		}
-		if f.AuthenticatorAppFactor != nil {
-			fj.AuthenticatorAppFactor = &authenticatorAppFactorJSON{TOTPID: f.AuthenticatorAppFactor.TOTPID}
-		}
-		if f.RecoveryCodeFactor != nil {
-			fj.RecoveryCodeFactor = &recoveryCodeFactorJSON{TOTPRecoveryCodeID: f.RecoveryCodeFactor.RecoveryCodeID}
-		}
-		s.AuthenticationFactors = append(s.AuthenticationFactors, fj)
+		s.AuthenticationFactors = append(s.AuthenticationFactors, NewFactor(f))
 	}
 	return s
 }
@@ -204,7 +216,7 @@ func toSessionJSON(c *SessionClaims) sessionJSON {
 // setOAuthFactor puts an OAuth factor under its provider's key, as
 // Stytch's claims (and API responses) do. The account's tenant is not a
 // claim.
-func setOAuthFactor(fj *factorJSON, o *auth.OAuthFactor) {
+func setOAuthFactor(fj *Factor, o *auth.OAuthFactor) {
 	oj := &oauthFactorJSON{ID: o.RegistrationID, ProviderSubject: o.ProviderSubject, EmailID: o.EmailID}
 	switch auth.OAuthProviderType(o.ProviderType) {
 	case auth.OAuthGoogle:
@@ -222,7 +234,7 @@ func setOAuthFactor(fj *factorJSON, o *auth.OAuthFactor) {
 
 // oauthFactor reads back what setOAuthFactor wrote; nil without one. A
 // built-in provider's name is its type's.
-func (fj *factorJSON) oauthFactor() *auth.OAuthFactor {
+func (fj *Factor) oauthFactor() *auth.OAuthFactor {
 	for t, oj := range map[auth.OAuthProviderType]*oauthFactorJSON{
 		auth.OAuthGoogle: fj.GoogleOAuthFactor, auth.OAuthMicrosoft: fj.MicrosoftOAuthFactor,
 		auth.OAuthApple: fj.AppleOAuthFactor, auth.OAuthGitHub: fj.GithubOAuthFactor,

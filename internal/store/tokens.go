@@ -25,4 +25,8 @@ type Tokens interface {
 	// RevokeTokens consumes, at now, every unused token of kind sent to
 	// address, and returns how many there were.
 	RevokeTokens(ctx context.Context, projectID string, kind auth.TokenKind, address string, now time.Time) (int, error)
+	// CountTokens returns how many tokens of one of kinds were issued to
+	// the (lowercased) address since since, spent or not: the email send
+	// throttle, which survives restarts. No kinds count nothing.
+	CountTokens(ctx context.Context, projectID, address string, kinds []auth.TokenKind, since time.Time) (int, error)
 }

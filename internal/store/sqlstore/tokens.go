@@ -125,3 +125,25 @@ func (db *DB) RevokeTokens(ctx context.Context, projectID string, kind auth.Toke
 	}
 	return int(n), nil
 }
+
+// CountTokens implements store.Tokens, from the tokens_address_created
+// index (0014).
+func (db *DB) CountTokens(ctx context.Context, projectID, address string, kinds []auth.TokenKind, since time.Time) (int, error) {
+	if len(kinds) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, 3+len(kinds))
+	args = append(args, projectID, strings.ToLower(address), db.ts(since))
+	in := make([]string, len(kinds))
+	for i, k := range kinds {
+		args = append(args, k)
+		in[i] = "$" + strconv.Itoa(len(args))
+	}
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM tokens
+		WHERE project_id = $1 AND email_address = $2 AND created_at >= $3 AND kind IN (`+strings.Join(in, ", ")+`)`, args...).Scan(&n)
+	if err != nil {
+		return 0, db.fail(err, "count tokens")
+	}
+	return n, nil
+}

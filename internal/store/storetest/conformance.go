@@ -1095,6 +1095,47 @@ var tokenTests = []subtest{
 			t.Errorf("second RevokeTokens = %d, want 0", n)
 		}
 	}},
+	{"CountForThrottle", func(t *testing.T, st store.Store) {
+		p := newProject(t, st)
+		u := newUser(t, st, p.ID, "ada@example.com")
+		other := newUser(t, st, p.ID, "other@example.com")
+		for i, kind := range []auth.TokenKind{auth.TokenMagicLink, auth.TokenMagicLink, auth.TokenPasswordReset, auth.TokenOAuth} {
+			tok := tokenSpec(p.ID, u, kind)
+			tok.CreatedAt = at(time.Duration(i) * time.Minute)
+			must(t, st.CreateToken(t.Context(), p.ID, tok))
+		}
+		spent := tokenSpec(p.ID, u, auth.TokenInvite)
+		spent.CreatedAt = at(4 * time.Minute)
+		must(t, st.CreateToken(t.Context(), p.ID, spent))
+		_, err := st.ConsumeToken(t.Context(), p.ID, spent.TokenHash, []auth.TokenKind{auth.TokenInvite}, at(5*time.Minute))
+		must(t, err)
+		newToken(t, st, p.ID, other, auth.TokenMagicLink)
+
+		emailed := []auth.TokenKind{auth.TokenMagicLink, auth.TokenInvite, auth.TokenPasswordReset}
+		for _, c := range []struct {
+			name    string
+			address string
+			kinds   []auth.TokenKind
+			since   time.Time
+			want    int
+		}{
+			// Since is inclusive, spent tokens count, and kinds left out
+			// (here OAuth) do not.
+			{"since t0", "ada@example.com", emailed, t0, 4},
+			{"since t0+1m", "ada@example.com", emailed, at(time.Minute), 3},
+			{"address in capitals", "ADA@example.com", emailed, at(time.Minute), 3},
+			{"one kind", "ada@example.com", magicLink, t0, 2},
+			{"after the last", "ada@example.com", emailed, at(5 * time.Minute), 0},
+			{"no kinds", "ada@example.com", nil, t0, 0},
+			{"unknown address", "nobody@example.com", emailed, t0, 0},
+		} {
+			n, err := st.CountTokens(t.Context(), p.ID, c.address, c.kinds, c.since)
+			must(t, err)
+			if n != c.want {
+				t.Errorf("CountTokens %s = %d, want %d", c.name, n, c.want)
+			}
+		}
+	}},
 }
 
 var outboxTests = []subtest{
@@ -1512,6 +1553,11 @@ var isolationTests = []subtest{
 		must(t, err)
 		if n != 0 {
 			t.Errorf("RevokeTokens = %d, want 0", n)
+		}
+		n, err = st.CountTokens(ctx, b, tn.tok.EmailAddress, magicLink, t0)
+		must(t, err)
+		if n != 0 {
+			t.Errorf("CountTokens = %d, want 0", n)
 		}
 		_, err = st.ConsumeToken(ctx, tn.p.ID, tn.tok.TokenHash, magicLink, t0)
 		must(t, err)

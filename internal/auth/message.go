@@ -13,6 +13,17 @@ const (
 	ChannelWhatsApp Channel = "whatsapp"
 )
 
+// Send throttle: at most MaxSends messages carrying a one-time secret (a
+// passcode, a magic link, an invite, a password reset link) go to one
+// address or number per SendWindow; a send beyond it is
+// ErrTooManyRequests. Passcodes are counted from the stored codes and
+// links from the stored tokens, separately, so the limit survives
+// restarts and holds across Latch processes sharing a database.
+const (
+	MaxSends   = 5
+	SendWindow = 10 * time.Minute
+)
+
 // Phone reports whether c delivers to a phone number.
 func (c Channel) Phone() bool { return c == ChannelSMS || c == ChannelWhatsApp }
 

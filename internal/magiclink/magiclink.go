@@ -240,9 +240,13 @@ func (s *Service) RevokeInvite(ctx context.Context, p *auth.Project, email strin
 // issue stores t (its kind, subject and challenge filled in by the caller)
 // as a new token valid for minutes, and enqueues within tx the email that
 // carries it, built by tmpl for the recipient and the link that link
-// makes from the token. It returns the message ID to deliver after commit.
+// makes from the token, unless the send throttle refuses the address. It
+// returns the message ID to deliver after commit.
 func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, t *auth.OneTimeToken, tmpl template, brand string, link func(tok string) string, minutes int) (string, error) {
 	now := s.now().UTC()
+	if err := throttle(ctx, tx, p, t.EmailAddress, now); err != nil {
+		return "", err
+	}
 	tok := token.New()
 	t.ID = auth.NewID(auth.KindMagicLink, p.Env)
 	t.ProjectID = p.ID
@@ -259,6 +263,29 @@ func (s *Service) issue(ctx context.Context, tx store.Store, p *auth.Project, t 
 		return "", fmt.Errorf("magiclink: enqueue email: %w", err)
 	}
 	return m.ID, nil
+}
+
+// emailedKinds are the kinds of token issue emails, which the send
+// throttle counts together.
+var emailedKinds = []auth.TokenKind{
+	auth.TokenMagicLink, auth.TokenInvite,
+	auth.TokenB2BMagicLink, auth.TokenB2BInvite, auth.TokenDiscovery,
+	auth.TokenPasswordReset, auth.TokenB2BPasswordReset, auth.TokenDiscoveryPasswordReset,
+}
+
+// throttle refuses an email when its address already got auth.MaxSends
+// links (of every kind, magic link, invite or password reset, consumer or
+// B2B) in the last auth.SendWindow, counted from the stored tokens within
+// tx, so that no endpoint can flood an inbox.
+func throttle(ctx context.Context, tx store.Store, p *auth.Project, address string, now time.Time) error {
+	n, err := tx.CountTokens(ctx, p.ID, address, emailedKinds, now.Add(-auth.SendWindow))
+	if err != nil {
+		return fmt.Errorf("magiclink: count sends: %w", err)
+	}
+	if n >= auth.MaxSends {
+		return auth.ErrTooManyRequests.WithMessage("Too many emails were sent to %s; wait a few minutes before sending another.", address)
+	}
+	return nil
 }
 
 // Link returns the URL a consumer magic link email carries: the redirect

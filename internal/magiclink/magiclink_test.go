@@ -14,6 +14,7 @@ import (
 	"github.com/latchauth/latch/internal/auth"
 	"github.com/latchauth/latch/internal/authtest"
 	"github.com/latchauth/latch/internal/magiclink"
+	"github.com/latchauth/latch/internal/passwords"
 	"github.com/latchauth/latch/internal/store"
 )
 
@@ -420,5 +421,85 @@ func TestSandbox(t *testing.T) {
 	// Live projects have no sandbox.
 	if _, err := s.MagicLinks.Authenticate(ctx, live, magiclink.AuthenticateInput{Token: auth.SandboxMagicLinkToken}); !errors.Is(err, auth.ErrMagicLinkNotFound) {
 		t.Errorf("live sandbox token: err = %v", err)
+	}
+}
+
+func TestSendThrottle(t *testing.T) {
+	t.Parallel()
+	authtest.ForEachStore(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		s := authtest.NewServices(t, st)
+		p, _ := s.NewProject(t, auth.EnvTest)
+		const addr = "flood@example.com"
+
+		// Login links and password reset links share one count.
+		for i := range auth.MaxSends - 1 {
+			if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: addr}); err != nil {
+				t.Fatalf("send %d: %v", i+1, err)
+			}
+		}
+		if _, err := s.Passwords.ResetStart(ctx, p, passwords.ResetStartInput{Email: addr}); err != nil {
+			t.Fatalf("send %d (reset): %v", auth.MaxSends, err)
+		}
+		sent := len(s.Mail.Sent())
+		for name, send := range map[string]func() error{
+			"login_or_create": func() error {
+				_, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: strings.ToUpper(addr)})
+				return err
+			},
+			"send": func() error {
+				_, err := s.MagicLinks.Send(ctx, p, magiclink.SendInput{Email: addr})
+				return err
+			},
+			"reset_start": func() error {
+				_, err := s.Passwords.ResetStart(ctx, p, passwords.ResetStartInput{Email: addr})
+				return err
+			},
+		} {
+			err := send()
+			var ae *auth.Error
+			if !errors.As(err, &ae) || ae.Type != "too_many_requests" || ae.Status != 429 || !strings.Contains(ae.Message, addr) {
+				t.Errorf("%s over the limit: err = %v, want too_many_requests naming %s", name, err, addr)
+			}
+		}
+		if n := len(s.Mail.Sent()); n != sent {
+			t.Errorf("refused sends emailed %d messages", n-sent)
+		}
+		// Other addresses are not held back.
+		if _, err := s.MagicLinks.LoginOrCreate(ctx, p, magiclink.SendInput{Email: "bystander@example.com"}); err != nil {
+			t.Errorf("send to another address: %v", err)
+		}
+
+		// The window slides: a send is allowed again once the oldest
+		// leaves it.
+		s.Clock.Advance(auth.SendWindow - time.Second)
+		if _, err := s.MagicLinks.Send(ctx, p, magiclink.SendInput{Email: addr}); !errors.Is(err, auth.ErrTooManyRequests) {
+			t.Errorf("send just inside the window: err = %v, want too_many_requests", err)
+		}
+		s.Clock.Advance(time.Second + time.Millisecond)
+		if _, err := s.MagicLinks.Send(ctx, p, magiclink.SendInput{Email: addr}); err != nil {
+			t.Errorf("send after the window: %v", err)
+		}
+	})
+}
+
+func TestB2BSendThrottle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := authtest.NewServices(t, authtest.NewStore(t))
+	p, _ := s.NewProject(t, auth.EnvTest)
+	const addr = "flood@acme.example"
+	for i := range auth.MaxSends {
+		if err := s.MagicLinks.DiscoverySend(ctx, p, magiclink.DiscoverySendInput{Email: addr}); err != nil {
+			t.Fatalf("discovery send %d: %v", i+1, err)
+		}
+	}
+	if err := s.MagicLinks.DiscoverySend(ctx, p, magiclink.DiscoverySendInput{Email: addr}); !errors.Is(err, auth.ErrTooManyRequests) {
+		t.Errorf("discovery send over the limit: err = %v, want too_many_requests", err)
+	}
+	s.Clock.Advance(auth.SendWindow + time.Second)
+	if err := s.MagicLinks.DiscoverySend(ctx, p, magiclink.DiscoverySendInput{Email: addr}); err != nil {
+		t.Errorf("discovery send after the window: %v", err)
 	}
 }

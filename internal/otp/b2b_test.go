@@ -162,8 +162,8 @@ func TestB2BEmailAuthenticateRefusals(t *testing.T) {
 		_, err = b.AuthenticateEmail(ctx, e.p, otp.B2BEmailAuthenticateInput{OrganizationID: o.ID, Email: "bob@acme.com", Code: code})
 		wantErr(t, err, auth.ErrMemberNotFound)
 		// The send throttle is the consumer one, per address.
-		e.Clock.Advance(otp.SendWindow)
-		for range otp.MaxSends {
+		e.Clock.Advance(auth.SendWindow)
+		for range auth.MaxSends {
 			if _, err := b.LoginOrSignupEmail(ctx, e.p, otp.B2BEmailInput{OrganizationID: o.ID, Email: "ada@acme.com"}); err != nil {
 				t.Fatal(err)
 			}

@@ -34,14 +34,6 @@ type Mail interface {
 	Deliver(ctx context.Context, projectID, messageID string)
 }
 
-// Send throttle: at most MaxSends codes to one address per SendWindow.
-// Counted from the stored codes, so the limit survives restarts and holds
-// across Latch processes sharing a database.
-const (
-	MaxSends   = 5
-	SendWindow = 10 * time.Minute
-)
-
 // SandboxCode is the code Stytch's test environment accepts for the
 // sandbox email address.
 const SandboxCode = "000000"
@@ -132,14 +124,14 @@ func (s *Service) sendEmail(ctx context.Context, p *auth.Project, in EmailInput,
 	return &res, nil
 }
 
-// throttle refuses a send when the address already got MaxSends codes in
-// the last SendWindow.
+// throttle refuses a send when the address already got auth.MaxSends
+// codes in the last auth.SendWindow, counted from the stored codes.
 func (s *Service) throttle(ctx context.Context, p *auth.Project, address string, now time.Time) error {
-	n, err := s.store.CountOTPs(ctx, p.ID, address, now.Add(-SendWindow))
+	n, err := s.store.CountOTPs(ctx, p.ID, address, now.Add(-auth.SendWindow))
 	if err != nil {
 		return fmt.Errorf("otp: count sends: %w", err)
 	}
-	if n >= MaxSends {
+	if n >= auth.MaxSends {
 		return auth.ErrTooManyRequests.WithMessage("Too many passcodes were sent to %s; wait a few minutes before sending another.", address)
 	}
 	return nil

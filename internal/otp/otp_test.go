@@ -154,7 +154,7 @@ func TestInputsAndThrottle(t *testing.T) {
 	if _, err := e.otp.SendEmail(ctx, e.p, otp.EmailInput{Email: "ghost@example.com"}); !errors.Is(err, auth.ErrEmailNotFound) {
 		t.Errorf("send to unknown: err = %v", err)
 	}
-	for i := range otp.MaxSends {
+	for i := range auth.MaxSends {
 		if _, err := e.otp.LoginOrCreateEmail(ctx, e.p, otp.EmailInput{Email: "spam@example.com"}); err != nil {
 			t.Fatalf("send %d: %v", i+1, err)
 		}
@@ -162,7 +162,7 @@ func TestInputsAndThrottle(t *testing.T) {
 	if _, err := e.otp.LoginOrCreateEmail(ctx, e.p, otp.EmailInput{Email: "spam@example.com"}); !errors.Is(err, auth.ErrTooManyRequests) {
 		t.Errorf("send over the limit: err = %v", err)
 	}
-	e.Clock.Advance(otp.SendWindow + time.Second)
+	e.Clock.Advance(auth.SendWindow + time.Second)
 	if _, err := e.otp.LoginOrCreateEmail(ctx, e.p, otp.EmailInput{Email: "spam@example.com"}); err != nil {
 		t.Errorf("send after the window: %v", err)
 	}

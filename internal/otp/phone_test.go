@@ -137,7 +137,7 @@ func TestPhoneRefusals(t *testing.T) {
 		}
 
 		// Sends to a number are throttled, whatever the channel.
-		for i := range otp.MaxSends {
+		for i := range auth.MaxSends {
 			ch := auth.ChannelSMS
 			if i%2 == 1 {
 				ch = auth.ChannelWhatsApp

@@ -146,6 +146,30 @@ func TestMagicLinks(t *testing.T) {
 			}
 		})
 
+		t.Run("send throttle", func(t *testing.T) {
+			t.Parallel()
+			addr := newEmail(t, "flood")
+			for i := range 5 {
+				if _, err := c.MagicLinks.Email.LoginOrCreate(ctx, &email.LoginOrCreateParams{Email: addr}); err != nil {
+					t.Fatalf("login_or_create %d: %v", i+1, err)
+				}
+			}
+			_, err := c.MagicLinks.Email.LoginOrCreate(ctx, &email.LoginOrCreateParams{Email: addr})
+			if se := wantError(t, err, 429, "too_many_requests"); !strings.Contains(string(se.ErrorMessage), addr) {
+				t.Errorf("error_message = %q, want it to name %s", se.ErrorMessage, addr)
+			}
+			// The whole envelope, as plain HTTP sees it, from another path
+			// that emails the same address.
+			r := raw(t, e.srv, "POST", "/v1/passwords/email/reset/start", true, []byte(`{"email":"`+addr+`"}`))
+			wantRawError(t, r, 429, "too_many_requests")
+			waitMessage(t, e.srv, addr, 5)
+			if ms := e.srv.DevInbox(t, addr); len(ms) != 5 {
+				t.Errorf("dev inbox has %d messages to %s, want the 5 sends allowed", len(ms), addr)
+			}
+			// Other addresses are not held back.
+			sendLink(t, e, "bystander", email.LoginOrCreateParams{})
+		})
+
 		t.Run("pkce", func(t *testing.T) {
 			t.Parallel()
 			verifier, challenge := pkcePair(t)
